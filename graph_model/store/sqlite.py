@@ -1,0 +1,529 @@
+"""The embedded store: one SQLite file in WAL mode.
+
+Why these choices:
+- WAL lets a reader (the dashboard) read while an ingest writes; each batch is one transaction.
+- A tie (src, type, dst) is one row in `edges`; every observation of it (a dated call, a
+  transfer) is a row in `edge_obs`, keyed by (edge, source, record). Re-ingesting the same rows
+  hits the same keys, so it changes nothing.
+- Node provenance (`node_prov`) is keyed by (uid, source, record) and only ever added to.
+- Properties merge with "first value wins": a later source adds what is missing, never overwrites.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from graph_model.identity import edge_id
+from graph_model.models import Edge, Node, Provenance
+from graph_model.store.base import (
+    EdgeRecord,
+    IngestRunSummary,
+    NodeRecord,
+    QuarantineRecord,
+    StoreStats,
+    Subgraph,
+    TieRow,
+    WriteBatch,
+)
+from ingest.normalise import fold_name
+from netzicht.errors import StoreError
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS nodes (
+    uid TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    props TEXT NOT NULL DEFAULT '{}',
+    search TEXT NOT NULL DEFAULT '',
+    first_seen TEXT,
+    last_seen TEXT
+);
+CREATE INDEX IF NOT EXISTS nodes_label ON nodes(label);
+CREATE TABLE IF NOT EXISTS node_prov (
+    uid TEXT NOT NULL,
+    source TEXT NOT NULL,
+    record TEXT NOT NULL,
+    seen TEXT,
+    ingested_at TEXT NOT NULL,
+    PRIMARY KEY (uid, source, record)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS edges (
+    id TEXT PRIMARY KEY,
+    src TEXT NOT NULL,
+    type TEXT NOT NULL,
+    dst TEXT NOT NULL,
+    props TEXT NOT NULL DEFAULT '{}',
+    first_seen TEXT,
+    last_seen TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS edges_src ON edges(src);
+CREATE INDEX IF NOT EXISTS edges_dst ON edges(dst);
+CREATE TABLE IF NOT EXISTS edge_obs (
+    edge TEXT NOT NULL,
+    source TEXT NOT NULL,
+    record TEXT NOT NULL,
+    date TEXT,
+    weight REAL NOT NULL DEFAULT 1.0,
+    amount REAL,
+    ingested_at TEXT NOT NULL,
+    PRIMARY KEY (edge, source, record)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS local_ids (
+    source TEXT NOT NULL,
+    local_id TEXT NOT NULL,
+    uid TEXT NOT NULL,
+    PRIMARY KEY (source, local_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ingest_runs (
+    run_id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    mapping TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    rows_read INTEGER NOT NULL DEFAULT 0,
+    rows_ingested INTEGER NOT NULL DEFAULT 0,
+    rows_quarantined INTEGER NOT NULL DEFAULT 0,
+    files TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    run_id TEXT NOT NULL,
+    file TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    field TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    row TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS quarantine_run ON quarantine(run_id);
+CREATE TABLE IF NOT EXISTS results (
+    run_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    created TEXT NOT NULL,
+    document TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS node_results (
+    run_id TEXT NOT NULL,
+    uid TEXT NOT NULL,
+    network TEXT,
+    document TEXT NOT NULL,
+    PRIMARY KEY (run_id, uid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS node_results_uid ON node_results(uid);
+"""
+
+_UPSERT_NODE = """
+INSERT INTO nodes (uid, label, name, props, search, first_seen, last_seen)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(uid) DO UPDATE SET
+    name = CASE WHEN nodes.name = '' THEN excluded.name ELSE nodes.name END,
+    props = CASE WHEN excluded.props = '{}' THEN nodes.props
+                 ELSE json_patch(excluded.props, nodes.props) END,
+    search = CASE WHEN nodes.search = '' THEN excluded.search ELSE nodes.search END,
+    first_seen = min(coalesce(nodes.first_seen, excluded.first_seen),
+                     coalesce(excluded.first_seen, nodes.first_seen)),
+    last_seen = max(coalesce(nodes.last_seen, excluded.last_seen),
+                    coalesce(excluded.last_seen, nodes.last_seen))
+"""
+_UPSERT_EDGE = """
+INSERT INTO edges (id, src, type, dst, props, first_seen, last_seen)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(id) DO UPDATE SET
+    props = CASE WHEN excluded.props = '{}' THEN edges.props
+                 ELSE json_patch(excluded.props, edges.props) END,
+    first_seen = min(coalesce(edges.first_seen, excluded.first_seen),
+                     coalesce(excluded.first_seen, edges.first_seen)),
+    last_seen = max(coalesce(edges.last_seen, excluded.last_seen),
+                    coalesce(excluded.last_seen, edges.last_seen))
+"""
+_EDGE_PROPS_ON_OBSERVATION = ("weight", "amount", "date")
+
+
+def _dumps(value: dict[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _min(a: str | None, b: str | None) -> str | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a if a <= b else b
+
+
+def _max(a: str | None, b: str | None) -> str | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a if a >= b else b
+
+
+def search_text(name: str, properties: dict[str, Any]) -> str:
+    """What a node is found by: its folded name and every identifier-like value."""
+    parts = [fold_name(name)] if name else []
+    for value in properties.values():
+        if isinstance(value, str) and len(value) <= 64:
+            parts.append(fold_name(value))
+    return " ".join(dict.fromkeys(p for p in parts if p))
+
+
+class SQLiteStore:
+    """GraphStore on one SQLite file. Safe to use from one thread per instance."""
+
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.uri = f"sqlite:///{self.path}"
+        if read_only and not self.path.exists():
+            raise StoreError(f"store {self.path} does not exist")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open SQLite store {self.path}: {exc}") from exc
+        self._lock = threading.Lock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=OFF")
+        self._db.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache
+        self._db.execute("PRAGMA temp_store=MEMORY")
+        # Erased values must not linger in free pages (privacy: erasure).
+        self._db.execute("PRAGMA secure_delete=ON")
+        self._db.executescript(_DDL)
+        self._db.commit()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write_batch(self, batch: WriteBatch, ingested_at: str) -> None:
+        nodes: dict[str, list[Any]] = {}
+        node_prov: dict[tuple[str, str, str], str | None] = {}
+        for n in batch.nodes:
+            row = nodes.get(n.uid)
+            if row is None:
+                nodes[n.uid] = [n.uid, n.label, n.name, dict(n.properties), n.seen, n.seen]
+            else:
+                if not row[2] and n.name:
+                    row[2] = n.name
+                for key, value in n.properties.items():
+                    row[3].setdefault(key, value)
+                row[4] = _min(row[4], n.seen)
+                row[5] = _max(row[5], n.seen)
+            key = (n.uid, n.source, n.record)
+            if key not in node_prov:
+                node_prov[key] = n.seen
+        edges: dict[str, list[Any]] = {}
+        obs: dict[tuple[str, str, str], tuple[str | None, float, float | None]] = {}
+        for e in batch.edges:
+            eid = edge_id(e.src, e.type, e.dst)
+            props = {k: v for k, v in e.properties.items() if k not in _EDGE_PROPS_ON_OBSERVATION}
+            row = edges.get(eid)
+            if row is None:
+                edges[eid] = [eid, e.src, e.type, e.dst, props, e.date, e.date]
+            else:
+                for key, value in props.items():
+                    row[4].setdefault(key, value)
+                row[5] = _min(row[5], e.date)
+                row[6] = _max(row[6], e.date)
+            okey = (eid, e.source, e.record)
+            if okey not in obs:
+                amount = e.properties.get("amount")
+                obs[okey] = (e.date, e.weight, float(amount) if amount is not None else None)
+        with self._lock, self._db:
+            self._db.executemany(
+                _UPSERT_NODE,
+                [
+                    (r[0], r[1], r[2], _dumps(r[3]), search_text(r[2], r[3]), r[4], r[5])
+                    for r in nodes.values()
+                ],
+            )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO node_prov VALUES (?, ?, ?, ?, ?)",
+                [(k[0], k[1], k[2], seen, ingested_at) for k, seen in node_prov.items()],
+            )
+            self._db.executemany(
+                _UPSERT_EDGE,
+                [(r[0], r[1], r[2], r[3], _dumps(r[4]), r[5], r[6]) for r in edges.values()],
+            )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO edge_obs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(k[0], k[1], k[2], v[0], v[1], v[2], ingested_at) for k, v in obs.items()],
+            )
+            if batch.local_ids:
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO local_ids VALUES (?, ?, ?)", batch.local_ids
+                )
+
+    def resolve_local_ids(self, source: str, local_ids: Iterable[str]) -> dict[str, str]:
+        wanted = list(dict.fromkeys(local_ids))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT local_id, uid FROM local_ids WHERE source = ? AND local_id IN ({marks})",
+                [source, *chunk],
+            )
+            found.update(dict(rows.fetchall()))
+        return found
+
+    def begin_run(self, source: str, mapping: str, started: str) -> str:
+        run_id = f"ingest-{started[:10]}-{uuid.uuid4().hex[:8]}"
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT INTO ingest_runs (run_id, source, mapping, started) VALUES (?, ?, ?, ?)",
+                (run_id, source, mapping, started),
+            )
+        return run_id
+
+    def finish_run(self, summary: IngestRunSummary) -> None:
+        with self._lock, self._db:
+            self._db.execute(
+                "UPDATE ingest_runs SET finished = ?, rows_read = ?, rows_ingested = ?, "
+                "rows_quarantined = ?, files = ? WHERE run_id = ?",
+                (
+                    summary.finished,
+                    summary.rows_read,
+                    summary.rows_ingested,
+                    summary.rows_quarantined,
+                    json.dumps(summary.files, ensure_ascii=False, default=str),
+                    summary.run_id,
+                ),
+            )
+
+    def add_quarantine(self, run_id: str, rows: Sequence[QuarantineRecord]) -> None:
+        with self._lock, self._db:
+            self._db.executemany(
+                "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?)",
+                [(run_id, q.file, q.line, q.field, q.reason, _dumps(q.row)) for q in rows],
+            )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _node(self, row: sqlite3.Row | tuple[Any, ...], with_sources: bool = False) -> Node:
+        uid, label, name, props, first_seen, last_seen = row
+        sources: list[Provenance] = []
+        if with_sources:
+            sources = [
+                Provenance(source=s, record=r, seen=seen, ingested_at=at)
+                for s, r, seen, at in self._db.execute(
+                    "SELECT source, record, seen, ingested_at FROM node_prov WHERE uid = ? "
+                    "ORDER BY source, record",
+                    (uid,),
+                )
+            ]
+        return Node(
+            uid=uid,
+            label=label,
+            name=name,
+            properties=json.loads(props),
+            first_seen=first_seen,
+            last_seen=last_seen,
+            sources=sources,
+        )
+
+    _NODE_COLUMNS = "uid, label, name, props, first_seen, last_seen"
+
+    def get_node(self, uid: str) -> Node | None:
+        row = self._db.execute(
+            f"SELECT {self._NODE_COLUMNS} FROM nodes WHERE uid = ?", (uid,)
+        ).fetchone()
+        return None if row is None else self._node(row, with_sources=True)
+
+    def get_nodes(self, uids: Sequence[str]) -> list[Node]:
+        out: list[Node] = []
+        for start in range(0, len(uids), 500):
+            chunk = list(uids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT {self._NODE_COLUMNS} FROM nodes WHERE uid IN ({marks})", chunk
+            )
+            out.extend(self._node(r) for r in rows)
+        order = {uid: i for i, uid in enumerate(uids)}
+        return sorted(out, key=lambda n: order[n.uid])
+
+    def search(self, text: str, labels: Sequence[str] | None = None, limit: int = 20) -> list[Node]:
+        needle = fold_name(text)
+        if not needle:
+            return []
+        # Escape LIKE wildcards so a search for "50%" means the characters, not a pattern.
+        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        sql = f"SELECT {self._NODE_COLUMNS} FROM nodes WHERE search LIKE ? ESCAPE '\\'"
+        params: list[Any] = [pattern]
+        if labels:
+            sql += f" AND label IN ({','.join('?' * len(labels))})"
+            params.extend(labels)
+        sql += " ORDER BY (search LIKE ? ESCAPE '\\') DESC, length(name), uid LIMIT ?"
+        params.extend([needle.replace("%", "\\%").replace("_", "\\_") + "%", limit])
+        return [self._node(r) for r in self._db.execute(sql, params)]
+
+    def _edges_of(self, uids: Sequence[str], types: Sequence[str] | None) -> list[Edge]:
+        out: dict[str, Edge] = {}
+        for start in range(0, len(uids), 400):
+            chunk = list(uids[start : start + 400])
+            marks = ",".join("?" * len(chunk))
+            sql = (
+                "SELECT e.id, e.src, e.type, e.dst, e.props, e.first_seen, e.last_seen, "
+                "count(o.edge), coalesce(sum(o.weight), 0) FROM edges e "
+                "LEFT JOIN edge_obs o ON o.edge = e.id "
+                f"WHERE (e.src IN ({marks}) OR e.dst IN ({marks}))"
+            )
+            params: list[Any] = [*chunk, *chunk]
+            if types:
+                sql += f" AND e.type IN ({','.join('?' * len(types))})"
+                params.extend(types)
+            sql += " GROUP BY e.id"
+            for eid, src, typ, dst, props, first, last, n_obs, weight in self._db.execute(
+                sql, params
+            ):
+                out[eid] = Edge(
+                    id=eid, src=src, dst=dst, type=typ, properties=json.loads(props),
+                    first_seen=first, last_seen=last, observations=n_obs, weight=weight,
+                )
+        return sorted(out.values(), key=lambda e: e.id)
+
+    def neighbourhood(
+        self, uid: str, hops: int = 1, limit: int = 200, types: Sequence[str] | None = None
+    ) -> Subgraph:
+        seen: list[str] = [uid]
+        frontier = [uid]
+        truncated = False
+        for _ in range(max(hops, 0)):
+            edges = self._edges_of(frontier, types)
+            nxt: list[str] = []
+            known = set(seen)
+            for e in edges:
+                for other in (e.src, e.dst):
+                    if other not in known:
+                        known.add(other)
+                        nxt.append(other)
+            if len(seen) + len(nxt) > limit:
+                nxt = nxt[: max(limit - len(seen), 0)]
+                truncated = True
+            seen.extend(nxt)
+            frontier = nxt
+            if truncated or not frontier:
+                break
+        nodes = self.get_nodes(seen)
+        keep = set(seen)
+        edges = [e for e in self._edges_of(seen, types) if e.src in keep and e.dst in keep]
+        return Subgraph(nodes=nodes, edges=edges, truncated=truncated)
+
+    def stats(self) -> StoreStats:
+        nodes = dict(self._db.execute("SELECT label, count(*) FROM nodes GROUP BY label ORDER BY label"))
+        edges = dict(self._db.execute("SELECT type, count(*) FROM edges GROUP BY type ORDER BY type"))
+        return StoreStats(nodes=nodes, edges=edges)
+
+    def runs(self, limit: int = 50) -> list[IngestRunSummary]:
+        rows = self._db.execute(
+            "SELECT run_id, source, mapping, started, finished, rows_read, rows_ingested, "
+            "rows_quarantined, files FROM ingest_runs ORDER BY started DESC, run_id LIMIT ?",
+            (limit,),
+        )
+        return [
+            IngestRunSummary(*r[:8], files=json.loads(r[8])) for r in rows  # type: ignore[misc]
+        ]
+
+    def quarantine(self, run_id: str | None = None, limit: int = 1000) -> list[QuarantineRecord]:
+        sql = "SELECT file, line, field, reason, row FROM quarantine"
+        params: list[Any] = []
+        if run_id is not None:
+            sql += " WHERE run_id = ?"
+            params.append(run_id)
+        sql += " ORDER BY rowid LIMIT ?"
+        params.append(limit)
+        return [
+            QuarantineRecord(file=f, line=ln, field=fd, reason=r, row=json.loads(row))
+            for f, ln, fd, r, row in self._db.execute(sql, params)
+        ]
+
+    # -- streaming for analytics -------------------------------------------------------------
+
+    def iter_nodes(self, labels: Sequence[str] | None = None) -> Iterator[Node]:
+        sql = f"SELECT {self._NODE_COLUMNS} FROM nodes"
+        params: list[Any] = []
+        if labels:
+            sql += f" WHERE label IN ({','.join('?' * len(labels))})"
+            params.extend(labels)
+        cursor = self._db.cursor()
+        cursor.arraysize = 10_000
+        for row in cursor.execute(sql + " ORDER BY uid", params):
+            yield self._node(row)
+
+    def iter_ties(
+        self,
+        types: Sequence[str] | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+    ) -> Iterator[TieRow]:
+        # Undated observations (a shared address, a phone in use) have no time; they count in
+        # every window, because the source gives no reason to drop them.
+        sql = (
+            "SELECT e.src, e.dst, e.type, sum(o.weight), count(*), min(o.date), max(o.date), "
+            "coalesce(sum(o.amount), 0) FROM edges e JOIN edge_obs o ON o.edge = e.id WHERE 1=1"
+        )
+        params: list[Any] = []
+        if types:
+            sql += f" AND e.type IN ({','.join('?' * len(types))})"
+            params.extend(types)
+        if since is not None:
+            sql += " AND (o.date IS NULL OR o.date >= ?)"
+            params.append(since.isoformat())
+        if until is not None:
+            sql += " AND (o.date IS NULL OR o.date <= ?)"
+            params.append(until.isoformat())
+        sql += " GROUP BY e.id ORDER BY e.id"
+        cursor = self._db.cursor()
+        cursor.arraysize = 10_000
+        for row in cursor.execute(sql, params):
+            yield TieRow(*row)
+
+    # -- analytics results -------------------------------------------------------------------
+
+    def save_result(self, run_id: str, kind: str, created: str, document: dict[str, Any]) -> None:
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
+                (run_id, kind, created, _dumps(document)),
+            )
+
+    def latest_result(self, kind: str) -> tuple[str, dict[str, Any]] | None:
+        row = self._db.execute(
+            "SELECT run_id, document FROM results WHERE kind = ? ORDER BY created DESC, run_id "
+            "DESC LIMIT 1",
+            (kind,),
+        ).fetchone()
+        return None if row is None else (row[0], json.loads(row[1]))
+
+    def result(self, run_id: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT document FROM results WHERE run_id = ?", (run_id,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def save_node_results(
+        self, run_id: str, rows: Sequence[tuple[str, str | None, dict[str, Any]]]
+    ) -> None:
+        with self._lock, self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO node_results VALUES (?, ?, ?, ?)",
+                [(run_id, uid, network, _dumps(doc)) for uid, network, doc in rows],
+            )
+
+    def node_result(self, uid: str, run_id: str | None = None) -> dict[str, Any] | None:
+        if run_id is None:
+            row = self._db.execute(
+                "SELECT n.document FROM node_results n JOIN results r ON r.run_id = n.run_id "
+                "WHERE n.uid = ? ORDER BY r.created DESC LIMIT 1",
+                (uid,),
+            ).fetchone()
+        else:
+            row = self._db.execute(
+                "SELECT document FROM node_results WHERE run_id = ? AND uid = ?", (run_id, uid)
+            ).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,1 @@
+"""Batch ingest: readers, declarative mappings, normalisers, quarantine, the synthetic generator."""

@@ -1,0 +1,271 @@
+"""The batch ingest: read → map → validate/normalise → quarantine bad rows → batch upsert.
+
+Every row read is either written or quarantined with its file, line, field and reason, so the
+summary always balances: rows_read = rows_ingested + rows_quarantined, per file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from graph_model.schema import Schema, load_schema
+from graph_model.store.base import (
+    GraphStore,
+    IngestRunSummary,
+    QuarantineRecord,
+    WriteBatch,
+)
+from ingest.mapping import FileSpec, Mapping, load_mapping
+from ingest.readers import BadRow, Table, open_table
+from ingest.rows import Pseudonymise, RowProcessor, RowResult, check_edge_labels
+from netzicht.errors import InputFileError, RowError
+
+DEFAULT_BATCH_ROWS = 20_000
+Progress = Callable[[str, int], None]  # (file name, rows done so far in this file)
+
+
+@dataclass
+class FileSummary:
+    path: str
+    kind: str
+    rows_read: int = 0
+    rows_ingested: int = 0
+    rows_quarantined: int = 0
+    quarantine_file: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "kind": self.kind,
+            "rows_read": self.rows_read,
+            "rows_ingested": self.rows_ingested,
+            "rows_quarantined": self.rows_quarantined,
+            "quarantine_file": self.quarantine_file,
+        }
+
+
+@dataclass
+class IngestSummary:
+    run_id: str
+    source: str
+    mapping: str
+    files: list[FileSummary] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_ingested(self) -> int:
+        return sum(f.rows_ingested for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "source": self.source,
+            "mapping": self.mapping,
+            "rows_read": self.rows_read,
+            "rows_ingested": self.rows_ingested,
+            "rows_quarantined": self.rows_quarantined,
+            "files": [f.as_dict() for f in self.files],
+        }
+
+
+def plan(paths: Sequence[Path], mapping: Mapping) -> list[tuple[Table, FileSpec]]:
+    """Open every file and match it to the mapping before anything is written."""
+    planned: list[tuple[Table, FileSpec]] = []
+    for path in paths:
+        table = open_table(path)
+        spec = mapping.file_for_header(table.header)
+        if spec is None:
+            expected = "; ".join(f"{f.kind}: {', '.join(f.header)}" for f in mapping.files)
+            raise InputFileError(
+                f"{path}: line 1: the header ({', '.join(table.header)}) matches no file kind of "
+                f"mapping {mapping.name!r} (expected columns — {expected})"
+            )
+        planned.append((table, spec))
+    # Entities before the relations that refer to them, whatever order the paths came in.
+    return sorted(planned, key=lambda item: item[1].order)
+
+
+class _Quarantine:
+    """Quarantined rows of one file: a JSON Lines file on disk and rows in the store."""
+
+    def __init__(self, directory: Path, table: Table) -> None:
+        self.path = directory / f"{table.path.name}.quarantine.jsonl"
+        self.table = table
+        self._handle: IO[str] | None = None
+        self.pending: list[QuarantineRecord] = []
+
+    def add(self, line: int, field_name: str, reason: str, row: dict[str, str] | str) -> None:
+        record = QuarantineRecord(
+            file=str(self.table.path),
+            line=line,
+            field=field_name,
+            reason=reason,
+            row=row if isinstance(row, dict) else {"raw": row},
+        )
+        if self._handle is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = open(self.path, "w", encoding="utf-8")
+        self._handle.write(
+            json.dumps(
+                {"file": record.file, "line": line, "field": field_name, "reason": reason,
+                 "row": record.row},
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+        self.pending.append(record)
+
+    def close(self) -> str | None:
+        if self._handle is None:
+            return None
+        self._handle.close()
+        return str(self.path)
+
+
+class Ingestor:
+    def __init__(
+        self,
+        store: GraphStore,
+        mapping: Mapping,
+        source: str,
+        quarantine_dir: Path,
+        *,
+        schema: Schema | None = None,
+        batch_rows: int = DEFAULT_BATCH_ROWS,
+        pseudonymiser: Pseudonymise | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.store = store
+        self.mapping = mapping
+        self.source = source
+        self.schema = schema or load_schema()
+        self.quarantine_dir = quarantine_dir
+        self.batch_rows = batch_rows
+        self.pseudonymiser = pseudonymiser
+        self.progress = progress
+        self.local_index: dict[str, str] = {}
+
+    def run(self, paths: Sequence[Path]) -> IngestSummary:
+        if self.mapping.pseudonymise and self.pseudonymiser is None:
+            raise InputFileError(
+                f"mapping {self.mapping.name!r} requires pseudonymisation, but no pseudonym key "
+                "is configured (set NETZICHT_PSEUDONYM_KEY_FILE)"
+            )
+        planned = plan(paths, self.mapping)
+        started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        run_id = self.store.begin_run(self.source, self.mapping.name, started)
+        summary = IngestSummary(run_id, self.source, self.mapping.name)
+        for table, spec in planned:
+            summary.files.append(self._ingest_file(run_id, table, spec, started))
+        self.store.finish_run(
+            IngestRunSummary(
+                run_id=run_id,
+                source=self.source,
+                mapping=self.mapping.name,
+                started=started,
+                finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                rows_read=summary.rows_read,
+                rows_ingested=summary.rows_ingested,
+                rows_quarantined=summary.rows_quarantined,
+                files=[f.as_dict() for f in summary.files],
+            )
+        )
+        return summary
+
+    def _ingest_file(self, run_id: str, table: Table, spec: FileSpec, ingested_at: str) -> FileSummary:
+        processor = RowProcessor(
+            spec, self.schema, self.source, self.mapping.pseudonymise, self.pseudonymiser
+        )
+        summary = FileSummary(path=str(table.path), kind=spec.kind)
+        quarantine = _Quarantine(self.quarantine_dir / run_id, table)
+        pending: list[tuple[int, dict[str, str], RowResult]] = []
+        for line, row in table.rows():
+            summary.rows_read += 1
+            if isinstance(row, BadRow):
+                quarantine.add(line, "", row.reason, row.raw)
+                continue
+            try:
+                result = processor.process(row)
+            except RowError as exc:
+                quarantine.add(line, exc.field, exc.message, row)
+                continue
+            if not result.nodes and not result.edges:
+                quarantine.add(line, "", "the row produces no node or edge", row)
+                continue
+            pending.append((line, row, result))
+            if len(pending) >= self.batch_rows:
+                self._flush(run_id, pending, quarantine, summary, ingested_at)
+                pending = []
+                if self.progress is not None:
+                    self.progress(table.path.name, summary.rows_read)
+        self._flush(run_id, pending, quarantine, summary, ingested_at)
+        summary.quarantine_file = quarantine.close()
+        summary.rows_quarantined = summary.rows_read - summary.rows_ingested
+        if self.progress is not None:
+            self.progress(table.path.name, summary.rows_read)
+        return summary
+
+    def _flush(
+        self,
+        run_id: str,
+        pending: list[tuple[int, dict[str, str], RowResult]],
+        quarantine: _Quarantine,
+        summary: FileSummary,
+        ingested_at: str,
+    ) -> None:
+        unresolved = {
+            local for _, _, r in pending for _, _, local in r.refs if local not in self.local_index
+        }
+        if unresolved:
+            self.local_index.update(self.store.resolve_local_ids(self.source, unresolved))
+        batch = WriteBatch()
+        for line, row, result in pending:
+            try:
+                for index, side, local in result.refs:
+                    uid = self.local_index.get(local)
+                    if uid is None:
+                        raise RowError(
+                            "source" if side == "src" else "target",
+                            f"entity {local!r} is not in source {self.source!r}",
+                        )
+                    setattr(result.edges[index], side, uid)
+                for edge in result.edges:
+                    check_edge_labels(self.schema, edge)
+            except RowError as exc:
+                quarantine.add(line, exc.field, exc.message, row)
+                continue
+            batch.nodes.extend(result.nodes)
+            batch.edges.extend(result.edges)
+            batch.local_ids.extend(result.local_ids)
+            for _, local, uid in result.local_ids:
+                self.local_index[local] = uid
+            summary.rows_ingested += 1
+        if len(batch) or batch.local_ids:
+            self.store.write_batch(batch, ingested_at)
+        if quarantine.pending:
+            self.store.add_quarantine(run_id, quarantine.pending)
+            quarantine.pending = []
+
+
+def ingest_paths(
+    store: GraphStore,
+    paths: Sequence[Path],
+    source: str,
+    mapping: str | Path | Mapping,
+    quarantine_dir: Path,
+    **options: Any,
+) -> IngestSummary:
+    loaded = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+    return Ingestor(store, loaded, source, quarantine_dir, **options).run(paths)
