@@ -42,7 +42,10 @@ def _fields(props: dict[str, PropertyDef]) -> dict[str, Any]:
 def build_node_models(schema: Schema) -> dict[str, type[BaseModel]]:
     return {
         label: create_model(  # type: ignore[call-overload]
-            f"{label}Properties", __base__=_Strict, __doc__=node.description, **_fields(node.properties)
+            f"{label}Properties",
+            __base__=_Strict,
+            __doc__=node.description,
+            **_fields(node.properties),
         )
         for label, node in schema.nodes.items()
     }

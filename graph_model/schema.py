@@ -19,8 +19,19 @@ SCHEMA_PATH = Path(__file__).with_name("schema.yaml")
 
 PROPERTY_TYPES = frozenset(
     {
-        "string", "text", "integer", "float", "boolean", "date",
-        "person_name", "phone", "email", "iban", "postcode", "plate", "region",
+        "string",
+        "text",
+        "integer",
+        "float",
+        "boolean",
+        "date",
+        "person_name",
+        "phone",
+        "email",
+        "iban",
+        "postcode",
+        "plate",
+        "region",
     }
 )
 SOURCE_RECORD = "source_record"

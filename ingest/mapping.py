@@ -177,8 +177,10 @@ class _Loader:
     def node(self, key: str, raw: dict[str, Any], where: str) -> NodeSpec:
         if "label" not in raw:
             raise self.fail(where, "a node needs a `label`")
-        label = ValueSpec(value=raw["label"]) if isinstance(raw["label"], str) else self.value(
-            raw["label"], f"{where}.label"
+        label = (
+            ValueSpec(value=raw["label"])
+            if isinstance(raw["label"], str)
+            else self.value(raw["label"], f"{where}.label")
         )
         labels = self.possible_values(label)
         if labels is not None:
@@ -203,7 +205,9 @@ class _Loader:
             label=label,
             properties=properties,
             record=record,
-            local_id=self.value(raw["local_id"], f"{where}.local_id") if "local_id" in raw else None,
+            local_id=self.value(raw["local_id"], f"{where}.local_id")
+            if "local_id" in raw
+            else None,
             required=bool(raw.get("required", False)),
             when=self.condition(raw.get("when"), f"{where}.when"),
         )
@@ -221,8 +225,10 @@ class _Loader:
         for key in ("type", "from", "to"):
             if key not in raw:
                 raise self.fail(where, f"an edge needs `{key}`")
-        rtype = ValueSpec(value=raw["type"]) if isinstance(raw["type"], str) else self.value(
-            raw["type"], f"{where}.type"
+        rtype = (
+            ValueSpec(value=raw["type"])
+            if isinstance(raw["type"], str)
+            else self.value(raw["type"], f"{where}.type")
         )
         for candidate in self.possible_values(rtype) or []:
             if candidate not in self.schema.relationships:

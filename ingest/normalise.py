@@ -123,12 +123,40 @@ def fold_name(value: str) -> str:
 
 
 _MONTHS = {
-    "jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "february": 2,
-    "mrt": 3, "maart": 3, "mar": 3, "march": 3, "apr": 4, "april": 4,
-    "mei": 5, "may": 5, "jun": 6, "juni": 6, "june": 6, "jul": 7, "juli": 7, "july": 7,
-    "aug": 8, "augustus": 8, "august": 8, "sep": 9, "sept": 9, "september": 9,
-    "okt": 10, "oktober": 10, "oct": 10, "october": 10, "nov": 11, "november": 11,
-    "dec": 12, "december": 12,
+    "jan": 1,
+    "januari": 1,
+    "january": 1,
+    "feb": 2,
+    "februari": 2,
+    "february": 2,
+    "mrt": 3,
+    "maart": 3,
+    "mar": 3,
+    "march": 3,
+    "apr": 4,
+    "april": 4,
+    "mei": 5,
+    "may": 5,
+    "jun": 6,
+    "juni": 6,
+    "june": 6,
+    "jul": 7,
+    "juli": 7,
+    "july": 7,
+    "aug": 8,
+    "augustus": 8,
+    "august": 8,
+    "sep": 9,
+    "sept": 9,
+    "september": 9,
+    "okt": 10,
+    "oktober": 10,
+    "oct": 10,
+    "october": 10,
+    "nov": 11,
+    "november": 11,
+    "dec": 12,
+    "december": 12,
 }
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
@@ -150,9 +178,7 @@ def normalise_date(value: str) -> dt.date:
         year, month, day = int(m[1]), int(m[2]), int(m[3])
     elif m := _DMY.match(text):
         day, month, year = int(m[1]), int(m[2]), int(m[3])
-    elif m := _YMD_SLASH.match(text):
-        year, month, day = int(m[1]), int(m[2]), int(m[3])
-    elif m := _COMPACT.match(text):
+    elif (m := _YMD_SLASH.match(text)) or (m := _COMPACT.match(text)):
         year, month, day = int(m[1]), int(m[2]), int(m[3])
     elif (m := _WORDY.match(text)) and m[2].lower() in _MONTHS:
         day, month, year = int(m[1]), _MONTHS[m[2].lower()], int(m[3])

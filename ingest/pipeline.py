@@ -119,8 +119,13 @@ class _Quarantine:
             self._handle = open(self.path, "w", encoding="utf-8")
         self._handle.write(
             json.dumps(
-                {"file": record.file, "line": line, "field": field_name, "reason": reason,
-                 "row": record.row},
+                {
+                    "file": record.file,
+                    "line": line,
+                    "field": field_name,
+                    "reason": reason,
+                    "row": record.row,
+                },
                 ensure_ascii=False,
             )
             + "\n"
@@ -184,7 +189,9 @@ class Ingestor:
         )
         return summary
 
-    def _ingest_file(self, run_id: str, table: Table, spec: FileSpec, ingested_at: str) -> FileSummary:
+    def _ingest_file(
+        self, run_id: str, table: Table, spec: FileSpec, ingested_at: str
+    ) -> FileSummary:
         processor = RowProcessor(
             spec, self.schema, self.source, self.mapping.pseudonymise, self.pseudonymiser
         )

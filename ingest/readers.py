@@ -125,9 +125,12 @@ def _csv_rows(table: Table) -> Iterator[tuple[int, dict[str, str] | BadRow]]:
             if not values or (len(values) == 1 and not values[0].strip()):
                 continue
             if len(values) != width:
-                yield start, BadRow(
-                    f"row has {len(values)} fields, header has {width}",
-                    table.delimiter.join(values),
+                yield (
+                    start,
+                    BadRow(
+                        f"row has {len(values)} fields, header has {width}",
+                        table.delimiter.join(values),
+                    ),
                 )
                 continue
             yield start, dict(zip(header, values, strict=True))

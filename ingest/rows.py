@@ -153,7 +153,9 @@ class RowProcessor:
             rec = evaluate(spec.record, row) if spec.record is not None else None
             if rec is None:
                 if spec.required:
-                    field_name = spec.record.columns[0] if spec.record and spec.record.columns else spec.key
+                    field_name = (
+                        spec.record.columns[0] if spec.record and spec.record.columns else spec.key
+                    )
                     raise RowError(field_name, f"empty id for {label}")
                 return None
             uid = source_record_uid(label, self.source, rec)
@@ -174,7 +176,9 @@ class RowProcessor:
         result = RowResult()
         record = evaluate(self.spec.record, row) if self.spec.record is not None else None
         if self.spec.record is not None and record is None:
-            raise RowError(self.spec.record.columns[0] if self.spec.record.columns else "record", "empty id")
+            raise RowError(
+                self.spec.record.columns[0] if self.spec.record.columns else "record", "empty id"
+            )
         record = record or row_fingerprint(row)
         seen = self._seen(row)
         by_key: dict[str, NodeRecord] = {}
@@ -225,7 +229,9 @@ class RowProcessor:
                 if raw is None:
                     continue
                 try:
-                    props[name] = self.normalise(self.schema.relationship_properties[name].type, raw)
+                    props[name] = self.normalise(
+                        self.schema.relationship_properties[name].type, raw
+                    )
                 except ValueError as exc:
                     raise RowError(vspec.column or name, str(exc)) from None
             date = props.get("date") or props.get("start_date") or seen

@@ -23,9 +23,7 @@ from typing import Any
 from graph_model.identity import edge_id
 from graph_model.models import Edge, Node, Provenance
 from graph_model.store.base import (
-    EdgeRecord,
     IngestRunSummary,
-    NodeRecord,
     QuarantineRecord,
     StoreStats,
     Subgraph,
@@ -381,8 +379,15 @@ class SQLiteStore:
                 sql, params
             ):
                 out[eid] = Edge(
-                    id=eid, src=src, dst=dst, type=typ, properties=json.loads(props),
-                    first_seen=first, last_seen=last, observations=n_obs, weight=weight,
+                    id=eid,
+                    src=src,
+                    dst=dst,
+                    type=typ,
+                    properties=json.loads(props),
+                    first_seen=first,
+                    last_seen=last,
+                    observations=n_obs,
+                    weight=weight,
                 )
         return sorted(out.values(), key=lambda e: e.id)
 
@@ -414,8 +419,12 @@ class SQLiteStore:
         return Subgraph(nodes=nodes, edges=edges, truncated=truncated)
 
     def stats(self) -> StoreStats:
-        nodes = dict(self._db.execute("SELECT label, count(*) FROM nodes GROUP BY label ORDER BY label"))
-        edges = dict(self._db.execute("SELECT type, count(*) FROM edges GROUP BY type ORDER BY type"))
+        nodes = dict(
+            self._db.execute("SELECT label, count(*) FROM nodes GROUP BY label ORDER BY label")
+        )
+        edges = dict(
+            self._db.execute("SELECT type, count(*) FROM edges GROUP BY type ORDER BY type")
+        )
         return StoreStats(nodes=nodes, edges=edges)
 
     def runs(self, limit: int = 50) -> list[IngestRunSummary]:
@@ -425,7 +434,8 @@ class SQLiteStore:
             (limit,),
         )
         return [
-            IngestRunSummary(*r[:8], files=json.loads(r[8])) for r in rows  # type: ignore[misc]
+            IngestRunSummary(*r[:8], files=json.loads(r[8]))
+            for r in rows  # type: ignore[misc]
         ]
 
     def quarantine(self, run_id: str | None = None, limit: int = 1000) -> list[QuarantineRecord]:
@@ -500,7 +510,9 @@ class SQLiteStore:
         return None if row is None else (row[0], json.loads(row[1]))
 
     def result(self, run_id: str) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT document FROM results WHERE run_id = ?", (run_id,)).fetchone()
+        row = self._db.execute(
+            "SELECT document FROM results WHERE run_id = ?", (run_id,)
+        ).fetchone()
         return None if row is None else json.loads(row[0])
 
     def save_node_results(
