@@ -101,7 +101,7 @@ def _cap(word: str) -> str:
 
 @lru_cache(maxsize=_CACHE)
 def normalise_person_name(value: str) -> str:
-    """Collapse whitespace and fix case; diacritics are kept (`  JAN  de  VRIES` → `Jan de Vries`)."""
+    """Collapse whitespace and fix case; diacritics kept (` JAN  de VRIES` → `Jan de Vries`)."""
     words = _SPACES.sub(" ", value).strip().split(" ")
     if not words or words == [""]:
         raise ValueError("empty name")

@@ -116,7 +116,8 @@ class _Quarantine:
         )
         if self._handle is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = open(self.path, "w", encoding="utf-8")
+            # Kept open across batches and closed in close(), so no context manager here.
+            self._handle = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
         self._handle.write(
             json.dumps(
                 {

@@ -211,9 +211,9 @@ class SQLiteStore:
                     row[3].setdefault(key, value)
                 row[4] = _min(row[4], n.seen)
                 row[5] = _max(row[5], n.seen)
-            key = (n.uid, n.source, n.record)
-            if key not in node_prov:
-                node_prov[key] = n.seen
+            prov_key = (n.uid, n.source, n.record)
+            if prov_key not in node_prov:
+                node_prov[prov_key] = n.seen
         edges: dict[str, list[Any]] = {}
         obs: dict[tuple[str, str, str], tuple[str | None, float, float | None]] = {}
         for e in batch.edges:
@@ -434,8 +434,11 @@ class SQLiteStore:
             (limit,),
         )
         return [
-            IngestRunSummary(*r[:8], files=json.loads(r[8]))
-            for r in rows  # type: ignore[misc]
+            IngestRunSummary(
+                run_id=r[0], source=r[1], mapping=r[2], started=r[3], finished=r[4],
+                rows_read=r[5], rows_ingested=r[6], rows_quarantined=r[7], files=json.loads(r[8]),
+            )
+            for r in rows
         ]
 
     def quarantine(self, run_id: str | None = None, limit: int = 1000) -> list[QuarantineRecord]:

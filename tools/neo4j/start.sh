@@ -87,10 +87,10 @@ if [[ "$want" != "$have" || ! -d "$NH/lib" || ! -d "$NH/plugins" ]]; then
   log "resolving jars from Maven Central into $NH/{lib,plugins} (first time: a few minutes)"
   rm -rf "$NH/lib.tmp" "$NH/plugins.tmp"
   # Neo4j + every third-party jar -> lib/ ; only org.neo4j.gds jars -> plugins/
-  mvn -B -q -f "$HERE/pom.xml" dependency:copy-dependencies \
+  mvn -B -q -Dstyle.color=never -f "$HERE/pom.xml" dependency:copy-dependencies \
       -DincludeScope=runtime -DexcludeGroupIds=org.neo4j.gds \
       -DoutputDirectory="$NH/lib.tmp"
-  mvn -B -q -f "$HERE/pom.xml" dependency:copy-dependencies \
+  mvn -B -q -Dstyle.color=never -f "$HERE/pom.xml" dependency:copy-dependencies \
       -DincludeScope=runtime -DincludeGroupIds=org.neo4j.gds \
       -DoutputDirectory="$NH/plugins.tmp"
   ls "$NH/lib.tmp"/neo4j-5.26.*.jar >/dev/null
