@@ -51,14 +51,19 @@ def run(size: int, overlap_fraction: float, seed: int, workers: int | None) -> d
 
         start = time.perf_counter()
         psi.request_files(
-            requester / "ids.txt", requester / "state.psi", requester / "request.psi",
+            requester / "ids.txt",
+            requester / "state.psi",
+            requester / "request.psi",
             workers=workers,
         )
         # The request file travels to the responder, the response file back.
         (responder / "request.psi").write_bytes((requester / "request.psi").read_bytes())
         psi.respond_files(
-            responder / "request.psi", responder / "ids.txt", responder / "response.psi",
-            max_request_size=max(size, psi.DEFAULT_MAX_REQUEST_SIZE), workers=workers,
+            responder / "request.psi",
+            responder / "ids.txt",
+            responder / "response.psi",
+            max_request_size=max(size, psi.DEFAULT_MAX_REQUEST_SIZE),
+            workers=workers,
         )
         (requester / "response.psi").write_bytes((responder / "response.psi").read_bytes())
         result = psi.finish_files(

@@ -435,8 +435,15 @@ class SQLiteStore:
         )
         return [
             IngestRunSummary(
-                run_id=r[0], source=r[1], mapping=r[2], started=r[3], finished=r[4],
-                rows_read=r[5], rows_ingested=r[6], rows_quarantined=r[7], files=json.loads(r[8]),
+                run_id=r[0],
+                source=r[1],
+                mapping=r[2],
+                started=r[3],
+                finished=r[4],
+                rows_read=r[5],
+                rows_ingested=r[6],
+                rows_quarantined=r[7],
+                files=json.loads(r[8]),
             )
             for r in rows
         ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import json
 import random
 from collections.abc import Callable
@@ -34,7 +35,7 @@ AD_TEMPLATES = (
     "{name} {age}, betrouwbaar en hygienisch, privé ontvangst in {city}. Geen SMS.",
 )
 INDEPENDENT_TEMPLATES = (
-    "Zelfstandige escort {name}, {age}. Alleen op afspraak, screening verplicht. Ik werk in {city}.",
+    "Zelfstandige escort {name}, {age}. Alleen op afspraak, screening verplicht. Werk in {city}.",
     "Ervaren masseuse {name} ({age}) in {city}. Eigen praktijk, vergunning aanwezig.",
     "{name}, {age}, onafhankelijk. Ik kies zelf mijn klanten. Reistijd {city} en omgeving.",
 )
@@ -69,7 +70,7 @@ def fmt_date(rng: random.Random, day: dt.date, style: str) -> str:
 
 def amount_nl(value: float) -> str:
     whole, cents = f"{value:.2f}".split(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
@@ -120,19 +121,21 @@ class Exporter:
             p = people[tid]
             first, last = self.name_as_written(p)
             phone = p.work_phone if p.work_phone and rng.random() < 0.5 else p.phone
-            persons.append({
-                **case,
-                "persoon_id": self.record_id("police", "P", tid),
-                "rol": role,
-                "achternaam": last,
-                "voornamen": first,
-                "geboortedatum": self.maybe(0.9, fmt_date(rng, p.birth, "nl")),
-                "telefoon": self.maybe(0.85, display_phone(rng, phone)),
-                "straat": self.maybe(0.8, p.home["street"]),
-                "huisnummer": p.home["house_number"],
-                "postcode": p.home["postcode"],
-                "woonplaats": p.home["city"],
-            })
+            persons.append(
+                {
+                    **case,
+                    "persoon_id": self.record_id("police", "P", tid),
+                    "rol": role,
+                    "achternaam": last,
+                    "voornamen": first,
+                    "geboortedatum": self.maybe(0.9, fmt_date(rng, p.birth, "nl")),
+                    "telefoon": self.maybe(0.85, display_phone(rng, phone)),
+                    "straat": self.maybe(0.8, p.home["street"]),
+                    "huisnummer": p.home["house_number"],
+                    "postcode": p.home["postcode"],
+                    "woonplaats": p.home["city"],
+                }
+            )
 
         def case_header(phenomenon: str, region: str) -> Row:
             opened = self.day()
@@ -146,13 +149,15 @@ class Exporter:
         def call(a: str, b: str, times: int) -> None:
             for _ in range(times):
                 when = self.day()
-                taps.append({
-                    "gesprek_id": self.next_id("G"),
-                    "datum": f"{when.isoformat()} {rng.randint(7, 23):02d}:{rng.randint(0, 59):02d}",
-                    "van_nummer": display_phone(rng, a),
-                    "naar_nummer": display_phone(rng, b),
-                    "duur_sec": str(rng.randint(5, 900)),
-                })
+                taps.append(
+                    {
+                        "gesprek_id": self.next_id("G"),
+                        "datum": f"{when} {rng.randint(7, 23):02d}:{rng.randint(0, 59):02d}",
+                        "van_nummer": display_phone(rng, a),
+                        "naar_nummer": display_phone(rng, b),
+                        "duur_sec": str(rng.randint(5, 900)),
+                    }
+                )
 
         for net in self.world.networks:
             self._police_network(net, case_header, person_row, call, sightings)
@@ -171,7 +176,7 @@ class Exporter:
                 person_row(case, rng.choice(civilians), "slachtoffer")
             if civilians and rng.random() < 0.2:
                 person_row(case, rng.choice(civilians), "getuige")
-            for a, b in zip(group, group[1:], strict=False):
+            for a, b in itertools.pairwise(group):
                 call(people[a].phone, people[b].phone, rng.randint(1, 4))
         export = Export("police", "police")
         export.files["police/personen_zaken.csv"] = persons
@@ -189,8 +194,16 @@ class Exporter:
     ) -> None:
         rng, people = self.rng, self.world.people
         size = len(net.members)
-        exposure = {"organiser": 0.3, "lieutenant": 0.55, "recruiter": 0.85, "transporter": 0.85,
-                    "enforcer": 0.85, "money_mule": 0.25, "facilitator": 0.3, "victim": 0.6}
+        exposure = {
+            "organiser": 0.3,
+            "lieutenant": 0.55,
+            "recruiter": 0.85,
+            "transporter": 0.85,
+            "enforcer": 0.85,
+            "money_mule": 0.25,
+            "facilitator": 0.3,
+            "victim": 0.6,
+        }
         cases = [case_header(net.phenomenon, net.region) for _ in range(1 + size // 40)]
         for tid, role in net.members.items():
             if rng.random() < exposure[role]:
@@ -227,15 +240,17 @@ class Exporter:
                 other = people[tid]
                 first, last = self.name_as_written(boss)
                 ofirst, olast = self.name_as_written(other)
-                sightings.append({
-                    "observatie_id": self.next_id("O"),
-                    "datum": fmt_date(rng, self.day(), "nl"),
-                    "persoon_1_id": self.record_id("police", "P", boss.tid),
-                    "persoon_1_naam": f"{first} {last}",
-                    "persoon_2_id": self.record_id("police", "P", tid),
-                    "persoon_2_naam": f"{ofirst} {olast}",
-                    "plaats": boss.home["city"],
-                })
+                sightings.append(
+                    {
+                        "observatie_id": self.next_id("O"),
+                        "datum": fmt_date(rng, self.day(), "nl"),
+                        "persoon_1_id": self.record_id("police", "P", boss.tid),
+                        "persoon_1_naam": f"{first} {last}",
+                        "persoon_2_id": self.record_id("police", "P", tid),
+                        "persoon_2_naam": f"{ofirst} {olast}",
+                        "plaats": boss.home["city"],
+                    }
+                )
         # A few calls cross networks and background (shared contacts do exist).
         if rng.random() < 0.3 and len(self.world.networks) > 1:
             other_net = rng.choice(self.world.networks)
@@ -258,28 +273,30 @@ class Exporter:
             for tid in workers:
                 w = people[tid]
                 first, last = self.name_as_written(w)
-                rows.append({
-                    "inspectie_id": inspection_id,
-                    "datum": day.isoformat(),
-                    "regio": company.address["region"],
-                    "bedrijf_kvk": company.kvk,
-                    "bedrijf_naam": company.name,
-                    "bedrijf_straat": company.address["street"],
-                    "bedrijf_huisnummer": company.address["house_number"],
-                    "bedrijf_postcode": company.address["postcode"],
-                    "bedrijf_plaats": company.address["city"],
-                    "directeur_id": self.record_id("nla", "D", director.tid),
-                    "directeur_naam": f"{dfirst} {dlast}",
-                    "directeur_geboortedatum": self.maybe(0.8, director.birth.isoformat()),
-                    "werknemer_id": self.record_id("nla", "W", tid),
-                    "werknemer_naam": f"{first} {last}",
-                    "werknemer_geboortedatum": self.maybe(0.7, w.birth.isoformat()),
-                    "werknemer_nationaliteit": w.nationality,
-                    "werknemer_telefoon": self.maybe(0.6, display_phone(rng, w.phone)),
-                    "huisvesting_postcode": self.maybe(0.8, w.home["postcode"]),
-                    "huisvesting_huisnummer": w.home["house_number"],
-                    "bevinding": finding(),
-                })
+                rows.append(
+                    {
+                        "inspectie_id": inspection_id,
+                        "datum": day.isoformat(),
+                        "regio": company.address["region"],
+                        "bedrijf_kvk": company.kvk,
+                        "bedrijf_naam": company.name,
+                        "bedrijf_straat": company.address["street"],
+                        "bedrijf_huisnummer": company.address["house_number"],
+                        "bedrijf_postcode": company.address["postcode"],
+                        "bedrijf_plaats": company.address["city"],
+                        "directeur_id": self.record_id("nla", "D", director.tid),
+                        "directeur_naam": f"{dfirst} {dlast}",
+                        "directeur_geboortedatum": self.maybe(0.8, director.birth.isoformat()),
+                        "werknemer_id": self.record_id("nla", "W", tid),
+                        "werknemer_naam": f"{first} {last}",
+                        "werknemer_geboortedatum": self.maybe(0.7, w.birth.isoformat()),
+                        "werknemer_nationaliteit": w.nationality,
+                        "werknemer_telefoon": self.maybe(0.6, display_phone(rng, w.phone)),
+                        "huisvesting_postcode": self.maybe(0.8, w.home["postcode"]),
+                        "huisvesting_huisnummer": w.home["house_number"],
+                        "bevinding": finding(),
+                    }
+                )
 
         for net in self.world.networks:
             if net.company is None:
@@ -300,7 +317,9 @@ class Exporter:
         rng, people = self.rng, self.world.people
         rows: list[Row] = []
 
-        def signal(kind: str, address: dict[str, str], owner: Person | None, residents: int) -> None:
+        def signal(
+            kind: str, address: dict[str, str], owner: Person | None, residents: int
+        ) -> None:
             row: Row = {
                 "melding_id": self.next_id("M"),
                 "datum": self.day().isoformat(),
@@ -322,14 +341,20 @@ class Exporter:
             landlord = people[net.landlord] if net.landlord else None
             for house in net.houses:
                 if rng.random() < 0.8:
-                    kind = "overbewoning" if net.phenomenon != "sexual_exploitation" else rng.choice(
-                        ("overbewoning", "vermoeden_prostitutie")
+                    kind = (
+                        "overbewoning"
+                        if net.phenomenon != "sexual_exploitation"
+                        else rng.choice(("overbewoning", "vermoeden_prostitutie"))
                     )
                     signal(kind, house, landlord, rng.randint(6, 18))
         for p in people.values():
             if p.role == "civilian" and rng.random() < 0.02:
-                signal(rng.choice(("veel_inschrijvingen", "overbewoning")), p.home, p,
-                       rng.randint(4, 9))
+                signal(
+                    rng.choice(("veel_inschrijvingen", "overbewoning")),
+                    p.home,
+                    p,
+                    rng.randint(4, 9),
+                )
         return Export("municipality", "municipality", {"municipality/signalen.jsonl": rows})
 
     # -- care coordinators -------------------------------------------------------------------
@@ -343,18 +368,20 @@ class Exporter:
                     continue
                 p = people[tid]
                 first, last = self.name_as_written(p)
-                rows.append({
-                    "intake_id": self.record_id("care", "C", tid),
-                    "datum": fmt_date(rng, self.day(), "mixed"),
-                    "regio": net.region,
-                    "naam": f"{first} {last}",
-                    "geboortedatum": self.maybe(0.8, fmt_date(rng, p.birth, "mixed")),
-                    "nationaliteit": p.nationality,
-                    "telefoon": self.maybe(0.7, display_phone(rng, p.phone)),
-                    "uitbuitingsvorm": net.phenomenon,
-                    "verblijf_postcode": self.maybe(0.7, p.home["postcode"]),
-                    "verblijf_huisnummer": p.home["house_number"],
-                })
+                rows.append(
+                    {
+                        "intake_id": self.record_id("care", "C", tid),
+                        "datum": fmt_date(rng, self.day(), "mixed"),
+                        "regio": net.region,
+                        "naam": f"{first} {last}",
+                        "geboortedatum": self.maybe(0.8, fmt_date(rng, p.birth, "mixed")),
+                        "nationaliteit": p.nationality,
+                        "telefoon": self.maybe(0.7, display_phone(rng, p.phone)),
+                        "uitbuitingsvorm": net.phenomenon,
+                        "verblijf_postcode": self.maybe(0.7, p.home["postcode"]),
+                        "verblijf_huisnummer": p.home["house_number"],
+                    }
+                )
         return Export("care", "care", {"care/intakes.csv": rows})
 
     # -- financial intelligence --------------------------------------------------------------
@@ -363,37 +390,51 @@ class Exporter:
         rng, people = self.rng, self.world.people
         holders: list[Row] = []
         transfers: list[Row] = []
-        holder_share = {"organiser": 0.9, "lieutenant": 0.7, "money_mule": 1.0, "facilitator": 0.8,
-                        "victim": 0.6, "recruiter": 0.4, "transporter": 0.3, "enforcer": 0.3,
-                        "offender": 0.5, "civilian": 0.7, "sex_worker": 0.5}
+        holder_share = {
+            "organiser": 0.9,
+            "lieutenant": 0.7,
+            "money_mule": 1.0,
+            "facilitator": 0.8,
+            "victim": 0.6,
+            "recruiter": 0.4,
+            "transporter": 0.3,
+            "enforcer": 0.3,
+            "offender": 0.5,
+            "civilian": 0.7,
+            "sex_worker": 0.5,
+        }
         known: set[str] = set()
         for p in people.values():
             if p.iban is None or rng.random() >= holder_share.get(p.role or "civilian", 0.5):
                 continue
             known.add(p.tid)
             first, last = self.name_as_written(p)
-            holders.append({
-                "klant_id": self.record_id("fiu", "K", p.tid),
-                "naam": f"{first} {last}",
-                "geboortedatum": self.maybe(0.9, p.birth.isoformat()),
-                "iban": display_iban(rng, p.iban),
-                "telefoon": self.maybe(0.5, display_phone(rng, p.phone)),
-                "postcode": self.maybe(0.9, p.home["postcode"]),
-                "huisnummer": p.home["house_number"],
-            })
+            holders.append(
+                {
+                    "klant_id": self.record_id("fiu", "K", p.tid),
+                    "naam": f"{first} {last}",
+                    "geboortedatum": self.maybe(0.9, p.birth.isoformat()),
+                    "iban": display_iban(rng, p.iban),
+                    "telefoon": self.maybe(0.5, display_phone(rng, p.phone)),
+                    "postcode": self.maybe(0.9, p.home["postcode"]),
+                    "huisnummer": p.home["house_number"],
+                }
+            )
 
         def transfer(a: str, b: str, low: float, high: float, note: str) -> None:
             src, dst = people[a].iban, people[b].iban
             if src is None or dst is None:
                 return
-            transfers.append({
-                "transactie_id": self.next_id("X"),
-                "datum": self.day().isoformat(),
-                "van_iban": display_iban(rng, src),
-                "naar_iban": display_iban(rng, dst),
-                "bedrag": amount_nl(rng.uniform(low, high)),
-                "omschrijving": note,
-            })
+            transfers.append(
+                {
+                    "transactie_id": self.next_id("X"),
+                    "datum": self.day().isoformat(),
+                    "van_iban": display_iban(rng, src),
+                    "naar_iban": display_iban(rng, dst),
+                    "bedrag": amount_nl(rng.uniform(low, high)),
+                    "omschrijving": note,
+                }
+            )
 
         for net in self.world.networks:
             mules = net.with_role("money_mule") or [net.organiser]
@@ -424,13 +465,21 @@ class Exporter:
         rows: list[Row] = []
         sites = ("advertenties-a.example", "escortgids-b.example", "relax-c.example")
 
-        def ad(owner: Person, phone: str, template: str, city: str, network: str | None,
-               controller: str | None, image: str) -> None:
+        def ad(
+            owner: Person,
+            phone: str,
+            template: str,
+            city: str,
+            network: str | None,
+            controller: str | None,
+            image: str,
+        ) -> None:
             site = rng.choice(sites)
             ad_id = self.next_id("A")
             age = owner.birth and (self.world.start.year - owner.birth.year)
-            text = template.format(name=owner.first, age=age, city=city,
-                                   origin=owner.nationality.capitalize())
+            text = template.format(
+                name=owner.first, age=age, city=city, origin=owner.nationality.capitalize()
+            )
             row: Row = {
                 "site": site,
                 "ad_id": ad_id,
@@ -446,7 +495,9 @@ class Exporter:
             }
             rows.append(row)
             self.truth.ads[f"OnlineAd:{site}|{ad_id}"] = {
-                "network": network, "controller": controller, "person": owner.tid,
+                "network": network,
+                "controller": controller,
+                "person": owner.tid,
             }
 
         for net in self.world.networks:
@@ -459,7 +510,15 @@ class Exporter:
                 phone = people[controller].work_phone or people[controller].phone
                 image = f"{rng.getrandbits(64):016x}"
                 for _ in range(rng.randint(2, 6)):
-                    ad(people[tid], phone, template, rng.choice(circuit), net.nid, controller, image)
+                    ad(
+                        people[tid],
+                        phone,
+                        template,
+                        rng.choice(circuit),
+                        net.nid,
+                        controller,
+                        image,
+                    )
         for p in people.values():
             if p.role == "sex_worker":
                 image = f"{rng.getrandbits(64):016x}"
@@ -473,12 +532,19 @@ class Exporter:
 
 CORRUPTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     # file: ((column, bad value), ...) — each malformed row gets one of these
-    "police/personen_zaken.csv": (("geboortedatum", "31-02-1990"), ("telefoon", "06-123"),
-                                   ("persoon_id", ""), ("rol", "dader?")),
+    "police/personen_zaken.csv": (
+        ("geboortedatum", "31-02-1990"),
+        ("telefoon", "06-123"),
+        ("persoon_id", ""),
+        ("rol", "dader?"),
+    ),
     "police/tapverslagen.csv": (("datum", "gisteren"), ("van_nummer", "12345")),
     "police/observaties.csv": (("datum", "2024-13-45"), ("persoon_2_id", "")),
-    "nla/inspecties.csv": (("bedrijf_postcode", "12345"), ("werknemer_id", ""),
-                           ("datum", "32-01-2024")),
+    "nla/inspecties.csv": (
+        ("bedrijf_postcode", "12345"),
+        ("werknemer_id", ""),
+        ("datum", "32-01-2024"),
+    ),
     "municipality/signalen.jsonl": (("postcode", "ABCD12"), ("datum", "binnenkort")),
     "care/intakes.csv": (("geboortedatum", "1990-00-10"), ("intake_id", "")),
     "fiu/rekeninghouders.csv": (("iban", "NL00ABNA0000000000"), ("klant_id", "")),
@@ -516,8 +582,10 @@ def write_rows(path: Path, name: str, rows: list[Row]) -> None:
     if name.endswith(".jsonl"):
         with open(path, "w", encoding="utf-8") as handle:
             for row in rows:
-                handle.write(json.dumps({k: v for k, v in row.items() if v is not None},
-                                        ensure_ascii=False) + "\n")
+                handle.write(
+                    json.dumps({k: v for k, v in row.items() if v is not None}, ensure_ascii=False)
+                    + "\n"
+                )
         return
     encoding, delimiter = FILE_FORMATS[name]
     columns: dict[str, None] = {}

@@ -5,29 +5,12 @@ from __future__ import annotations
 import random
 import unicodedata
 
-DUTCH_FIRST = (
-    "Jan Piet Kees Henk Sander Thijs Daan Bram Lars Joost Ruben Niels Wouter Bas Stijn Jeroen "
-    "Mark Tim Rick Koen Anna Sanne Lotte Femke Eva Iris Lisa Fleur Noor Sophie Emma Julia Marieke "
-    "Esther Petra Ingrid Anouk Linda Maaike Roos"
-).split()
-DUTCH_LAST = (
-    "de Vries|Jansen|de Jong|van den Berg|Bakker|Visser|Smit|Meijer|de Boer|Mulder|de Groot|Bos|"
-    "Vos|Peters|Hendriks|van Dijk|Dekker|Brouwer|de Wit|Dijkstra|Smits|van der Meer|van Leeuwen|"
-    "Kok|Jacobs|de Haan|Vermeulen|van der Heijden|Willems|Schouten|van Beek|Hoekstra|Verhoeven|"
-    "Koster|Prins|Huisman|Kuipers|van Vliet|Post|Kuiper"
-).split("|")
-EAST_FIRST = (
-    "Ștefan Andrei Mihai Ionuț Bogdan Georgi Dimitar Ivan Nikolai Krzysztof Paweł Tomasz Łukasz "
-    "Gábor László Zoltán Elena Ioana Mariana Cristina Andreea Gergana Desislava Petya Katarzyna "
-    "Agnieszka Małgorzata Zsófia Krisztina Anca Daria Nadia Irina Oksana Yulia"
-).split()
-EAST_LAST = (
-    "Popescu Ionescu Dumitru Stan Gheorghe Munteanu Ivanov Petrov Georgiev Dimitrov Kowalski "
-    "Nowak Wiśniewski Wójcik Kamiński Nagy Kovács Tóth Szabó Horváth Constantin Marinescu "
-    "Stoyanov Todorov Zieliński Lewandowski Balogh Farkas Popa Radu"
-).split()
-WEST_AFRICAN_FIRST = "Blessing Joy Precious Favour Gift Mercy Chinedu Emeka Osas Efe Ngozi".split()
-WEST_AFRICAN_LAST = "Okafor Eze Osagie Igbinosa Adeyemi Obi Nwosu Edo Uwaifo Ogbonna".split()
+DUTCH_FIRST = ["Jan", "Piet", "Kees", "Henk", "Sander", "Thijs", "Daan", "Bram", "Lars", "Joost", "Ruben", "Niels", "Wouter", "Bas", "Stijn", "Jeroen", "Mark", "Tim", "Rick", "Koen", "Anna", "Sanne", "Lotte", "Femke", "Eva", "Iris", "Lisa", "Fleur", "Noor", "Sophie", "Emma", "Julia", "Marieke", "Esther", "Petra", "Ingrid", "Anouk", "Linda", "Maaike", "Roos"]
+DUTCH_LAST = ["de Vries", "Jansen", "de Jong", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Dijk", "Dekker", "Brouwer", "de Wit", "Dijkstra", "Smits", "van der Meer", "van Leeuwen", "Kok", "Jacobs", "de Haan", "Vermeulen", "van der Heijden", "Willems", "Schouten", "van Beek", "Hoekstra", "Verhoeven", "Koster", "Prins", "Huisman", "Kuipers", "van Vliet", "Post", "Kuiper"]
+EAST_FIRST = ["Ștefan", "Andrei", "Mihai", "Ionuț", "Bogdan", "Georgi", "Dimitar", "Ivan", "Nikolai", "Krzysztof", "Paweł", "Tomasz", "Łukasz", "Gábor", "László", "Zoltán", "Elena", "Ioana", "Mariana", "Cristina", "Andreea", "Gergana", "Desislava", "Petya", "Katarzyna", "Agnieszka", "Małgorzata", "Zsófia", "Krisztina", "Anca", "Daria", "Nadia", "Irina", "Oksana", "Yulia"]
+EAST_LAST = ["Popescu", "Ionescu", "Dumitru", "Stan", "Gheorghe", "Munteanu", "Ivanov", "Petrov", "Georgiev", "Dimitrov", "Kowalski", "Nowak", "Wiśniewski", "Wójcik", "Kamiński", "Nagy", "Kovács", "Tóth", "Szabó", "Horváth", "Constantin", "Marinescu", "Stoyanov", "Todorov", "Zieliński", "Lewandowski", "Balogh", "Farkas", "Popa", "Radu"]
+WEST_AFRICAN_FIRST = ["Blessing", "Joy", "Precious", "Favour", "Gift", "Mercy", "Chinedu", "Emeka", "Osas", "Efe", "Ngozi"]
+WEST_AFRICAN_LAST = ["Okafor", "Eze", "Osagie", "Igbinosa", "Adeyemi", "Obi", "Nwosu", "Edo", "Uwaifo", "Ogbonna"]
 
 NATIONALITIES = {
     "dutch": ("NL", DUTCH_FIRST, DUTCH_LAST),

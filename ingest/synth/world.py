@@ -114,15 +114,30 @@ class WorldBuilder:
     def person(self, nationality: str, city: str, role: str | None, network: str | None) -> Person:
         rng = self.rng
         first, last = make_name(rng, nationality)
-        country = {"romanian": "RO", "bulgarian": "BG", "polish": "PL", "hungarian": "HU",
-                   "nigerian": "NG"}.get(nationality, "NL")
+        country = {
+            "romanian": "RO",
+            "bulgarian": "BG",
+            "polish": "PL",
+            "hungarian": "HU",
+            "nigerian": "NG",
+        }.get(nationality, "NL")
         age = rng.randint(18, 30) if role == "victim" else rng.randint(19, 64)
         birth = dt.date(self.start.year - age, rng.randint(1, 12), rng.randint(1, 28))
         # Victims often carry a Dutch prepaid number given to them.
         phone = mobile(rng, "NL" if role == "victim" and rng.random() < 0.6 else country)
         tid = f"T{len(self.people) + 1:07d}"
-        person = Person(tid, first, last, nationality, birth, phone, address(rng, city),
-                        iban(rng), role, network)
+        person = Person(
+            tid,
+            first,
+            last,
+            nationality,
+            birth,
+            phone,
+            address(rng, city),
+            iban(rng),
+            role,
+            network,
+        )
         self.people[tid] = person
         return person
 
@@ -130,8 +145,14 @@ class WorldBuilder:
         self._next_kvk += self.rng.randint(1, 997)
         prefix = self.rng.choice(("Flex", "Euro", "Clean", "Agri", "Bouw", "Logi", "Top", "Prima"))
         suffix = self.rng.choice(("Services", "Uitzend B.V.", "Personeel", "Holding B.V.", "Groep"))
-        company = Company(str(self._next_kvk), f"{prefix} {suffix}", address(self.rng, city),
-                          director, sector, network)
+        company = Company(
+            str(self._next_kvk),
+            f"{prefix} {suffix}",
+            address(self.rng, city),
+            director,
+            sector,
+            network,
+        )
         self.companies.append(company)
         return company
 
@@ -177,11 +198,19 @@ class WorldBuilder:
         n_offenders = int(remaining * 0.12)
         n_workers = int(remaining * 0.03)
         for _ in range(n_offenders):
-            self.person("dutch" if rng.random() < 0.7 else "polish", rng.choice(city_names),
-                        "offender", None)
+            self.person(
+                "dutch" if rng.random() < 0.7 else "polish",
+                rng.choice(city_names),
+                "offender",
+                None,
+            )
         for _ in range(n_workers):
-            self.person(rng.choices(NATIONALITY_OF_VICTIMS, NATIONALITY_WEIGHTS)[0],
-                        rng.choice(city_names), "sex_worker", None)
+            self.person(
+                rng.choices(NATIONALITY_OF_VICTIMS, NATIONALITY_WEIGHTS)[0],
+                rng.choice(city_names),
+                "sex_worker",
+                None,
+            )
         civilians = remaining - n_offenders - n_workers
         for _ in range(civilians):
             nationality = "dutch" if rng.random() < 0.8 else rng.choice(NATIONALITY_OF_VICTIMS)
@@ -189,8 +218,12 @@ class WorldBuilder:
         # Legitimate employers: one per ~40 civilians.
         directors = [p.tid for p in self.people.values() if p.role == "civilian"]
         for _ in range(max(2, civilians // 40)):
-            self.company(rng.choice(city_names), rng.choice(directors),
-                         rng.choice(("schoonmaak", "land- en tuinbouw", "logistiek", "horeca")), None)
+            self.company(
+                rng.choice(city_names),
+                rng.choice(directors),
+                rng.choice(("schoonmaak", "land- en tuinbouw", "logistiek", "horeca")),
+                None,
+            )
         return World(self.start, self.days, self.people, networks, self.companies)
 
 

@@ -45,7 +45,16 @@ from netzicht.errors import InputFileError, NetzichtError
 
 GENESIS_HASH = "0" * 64
 _FIELDS = (
-    "seq", "ts", "actor", "role", "action", "target", "purpose", "details", "prev_hash", "hash",
+    "seq",
+    "ts",
+    "actor",
+    "role",
+    "action",
+    "target",
+    "purpose",
+    "details",
+    "prev_hash",
+    "hash",
 )
 
 
@@ -133,8 +142,11 @@ class AuditLog:
         ``details`` must be JSON-serialisable.
         """
         for name, value in (
-            ("actor", actor), ("role", role), ("action", action),
-            ("target", target), ("purpose", purpose),
+            ("actor", actor),
+            ("role", role),
+            ("action", action),
+            ("target", target),
+            ("purpose", purpose),
         ):
             if not isinstance(value, str) or not value.strip():
                 raise ValueError(f"audit entry field {name!r} must be a non-empty string")
@@ -143,9 +155,7 @@ class AuditLog:
             canonical_json(details)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"audit entry details are not JSON-serialisable: {exc}") from exc
-        ts = self._clock().astimezone(UTC).isoformat(timespec="microseconds").replace(
-            "+00:00", "Z"
-        )
+        ts = self._clock().astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
         with self._locked():
             last = self._last_entry()
             head = self._read_head()
@@ -313,7 +323,7 @@ class AuditLog:
                     f"{where}: expected seq {prev_seq + 1} — entries deleted, inserted or reordered"
                 )
             if fields["prev_hash"] != prev_hash:
-                problems.append(f"{where}: prev_hash does not match the entry before — chain broken")
+                problems.append(f"{where}: prev_hash differs from the entry before (chain broken)")
             seen[seq] = fields["hash"]
             prev_hash, prev_seq = fields["hash"], seq
         try:

@@ -86,13 +86,19 @@ have="$(cat "$STAMP" 2>/dev/null || true)"
 if [[ "$want" != "$have" || ! -d "$NH/lib" || ! -d "$NH/plugins" ]]; then
   log "resolving jars from Maven Central into $NH/{lib,plugins} (first time: a few minutes)"
   rm -rf "$NH/lib.tmp" "$NH/plugins.tmp"
+  MVNLOG="$NH/logs/mvn.log"
+  : >"$MVNLOG"
   # Neo4j + every third-party jar -> lib/ ; only org.neo4j.gds jars -> plugins/
-  mvn -B -q -Dstyle.color=never -f "$HERE/pom.xml" dependency:copy-dependencies \
-      -DincludeScope=runtime -DexcludeGroupIds=org.neo4j.gds \
-      -DoutputDirectory="$NH/lib.tmp"
-  mvn -B -q -Dstyle.color=never -f "$HERE/pom.xml" dependency:copy-dependencies \
-      -DincludeScope=runtime -DincludeGroupIds=org.neo4j.gds \
-      -DoutputDirectory="$NH/plugins.tmp"
+  if ! { mvn -B -q -f "$HERE/pom.xml" dependency:copy-dependencies \
+           -DincludeScope=runtime -DexcludeGroupIds=org.neo4j.gds \
+           -DoutputDirectory="$NH/lib.tmp" &&
+         mvn -B -q -f "$HERE/pom.xml" dependency:copy-dependencies \
+           -DincludeScope=runtime -DincludeGroupIds=org.neo4j.gds \
+           -DoutputDirectory="$NH/plugins.tmp"; } >>"$MVNLOG" 2>&1; then
+    log "ERROR: maven could not resolve the jars; last lines of $MVNLOG:"
+    tail -n 50 "$MVNLOG" >&2
+    exit 1
+  fi
   ls "$NH/lib.tmp"/neo4j-5.26.*.jar >/dev/null
   ls "$NH/plugins.tmp"/opengds-extension-*.jar >/dev/null
   rm -rf "$NH/lib" "$NH/plugins"
@@ -121,11 +127,14 @@ JOPTS=(
   -Dfile.encoding=UTF-8
 )
 # shellcheck disable=SC2206
-[[ -n "${NEO4J_JAVA_OPTS:-}" ]] && JOPTS+=(${NEO4J_JAVA_OPTS})
+if [[ -n "${NEO4J_JAVA_OPTS:-}" ]]; then JOPTS+=(${NEO4J_JAVA_OPTS}); fi
 
 log "starting Neo4j (home $NH, bolt://127.0.0.1:$PORT)"
 t0=$SECONDS
-: >"$CONSOLE"
+# Keep the previous run's logs as *.prev so that a failure dump shows only this run.
+for f in neo4j.log debug.log console.log; do
+  if [[ -f "$NH/logs/$f" ]]; then mv -f "$NH/logs/$f" "$NH/logs/$f.prev"; fi
+done
 # setsid: own session, so a Ctrl-C / SIGHUP aimed at the caller does not hit the server.
 # (A background job of a non-interactive shell is no group leader, so setsid execs
 #  java in place and $! is the java pid.)

@@ -1,0 +1,5 @@
+"""`python -m netzicht` runs the command line."""
+
+from netzicht.cli import main
+
+main()
