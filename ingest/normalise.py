@@ -24,31 +24,52 @@ _SPACES = re.compile(r"\s+")
 _PHONE_JUNK = re.compile(r"[\s\-./()]+")
 
 
-@lru_cache(maxsize=_CACHE)
+# Dutch mobile numbers (06-1 … 06-5, 06-8) are most of what exports hold; they are checked
+# here without the full phonenumbers parse, which costs ~70 µs a number.
+_NL_MOBILE = re.compile(r"^(?:\+31|0)6([1-58]\d{7})$")
+
+
 def normalise_phone(value: str, region: str = DEFAULT_REGION) -> str:
     """Phone number to E.164 (`06-12345678` → `+31612345678`); default region NL."""
-    raw = value.strip()
-    if not raw:
+    compact = _PHONE_JUNK.sub("", value)
+    if not compact:
         raise ValueError("empty phone number")
-    compact = _PHONE_JUNK.sub("", raw)
     if compact.startswith("00"):
         compact = "+" + compact[2:]
     try:
-        parsed = phonenumbers.parse(compact, region)
-    except phonenumbers.NumberParseException as exc:
-        raise ValueError(f"unparsable phone number {value!r}") from exc
-    if not phonenumbers.is_possible_number(parsed) or not phonenumbers.is_valid_number(parsed):
-        raise ValueError(f"invalid phone number {value!r}")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        return _normalise_compact_phone(compact, region)
+    except ValueError:
+        raise ValueError(f"invalid phone number {value!r}") from None
 
 
 @lru_cache(maxsize=_CACHE)
+def _normalise_compact_phone(compact: str, region: str) -> str:
+    # Cached on the compact form, so every way of writing one number shares an entry.
+    if region == DEFAULT_REGION and (match := _NL_MOBILE.match(compact)):
+        return "+316" + match.group(1)
+    try:
+        parsed = phonenumbers.parse(compact, region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(compact) from exc
+    if not phonenumbers.is_possible_number(parsed) or not phonenumbers.is_valid_number(parsed):
+        raise ValueError(compact)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
 def normalise_iban(value: str) -> str:
     """IBAN in compact upper case, checksum verified (`nl91 abna 0417 1643 00` → `NL91ABNA…`)."""
     try:
-        return str(stdnum_iban.validate(value))
+        return _normalise_compact_iban(value.replace(" ", "").upper())
+    except ValueError:
+        raise ValueError(f"invalid IBAN {value!r}") from None
+
+
+@lru_cache(maxsize=_CACHE)
+def _normalise_compact_iban(compact: str) -> str:
+    try:
+        return str(stdnum_iban.validate(compact))
     except ValidationError as exc:
-        raise ValueError(f"invalid IBAN {value!r}") from exc
+        raise ValueError(compact) from exc
 
 
 _POSTCODE = re.compile(r"^([1-9][0-9]{3})\s*([A-Za-z]{2})$")

@@ -24,11 +24,16 @@ from netzicht.errors import RowError
 MISSING = frozenset({"", "null", "none", "n/a", "na", "onbekend", "unknown", "-"})
 
 Row = dict[str, str]
+_MISS = object()
+_CACHE_LIMIT = 500_000
 Pseudonymise = Callable[[str, str], str]
 
 
 def is_missing(value: str | None) -> bool:
-    return value is None or value.strip().lower() in MISSING
+    if not value:
+        return True
+    # Only short values can be a "missing" marker; skip the strip/lower for the rest.
+    return len(value) <= 12 and value.strip().lower() in MISSING
 
 
 def row_fingerprint(row: Row) -> str:
@@ -103,12 +108,25 @@ class RowProcessor:
         self.pseudonymiser = pseudonymiser
         self._normalisers: dict[str, Callable[[str], object]] = dict(NORMALISERS)
         self._normalisers["region"] = partial(normalise_region, regions=schema.regions)
+        self._cache: dict[tuple[str, str], Any] = {}
 
     def normalise(self, type_name: str, value: str) -> Any:
-        out = self._normalisers[type_name](value)
-        if isinstance(out, dt.date):
-            return out.isoformat()
-        return out
+        # Exports repeat the same values (phones, IBANs, dates) many times; remember each answer,
+        # errors included, so a value is parsed once per file.
+        key = (type_name, value)
+        cached = self._cache.get(key, _MISS)
+        if cached is _MISS:
+            try:
+                out = self._normalisers[type_name](value)
+                cached = out.isoformat() if isinstance(out, dt.date) else out
+            except ValueError as exc:
+                cached = exc
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[key] = cached
+        if isinstance(cached, ValueError):
+            raise cached
+        return cached
 
     def _seen(self, row: Row) -> str | None:
         for column in self.spec.seen:

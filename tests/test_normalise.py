@@ -77,10 +77,11 @@ def test_impossible_postcodes_are_refused(bad: str) -> None:
         normalise_postcode(bad)
 
 
-# Latin letters with diacritics, as in Dutch and Eastern-European names.
+# Latin letters with diacritics, as in Dutch and Eastern-European names. Excluded: letters whose
+# upper case does not round-trip (Turkish dotless i, long s, sharp s) — a known limit of case folding.
 names = st.text(
     alphabet=st.characters(
-        min_codepoint=0x41, max_codepoint=0x17E, categories=("Lu", "Ll"), exclude_characters="ŉß"
+        min_codepoint=0x41, max_codepoint=0x17E, categories=("Lu", "Ll"), exclude_characters="ŉßıſ"
     ),
     min_size=1,
     max_size=12,

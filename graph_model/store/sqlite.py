@@ -20,6 +20,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from graph_model.identity import edge_id
 from graph_model.models import Edge, Node, Provenance
 from graph_model.store.base import (
@@ -143,7 +145,7 @@ _EDGE_PROPS_ON_OBSERVATION = ("weight", "amount", "date")
 
 
 def _dumps(value: dict[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return orjson.dumps(value, default=str).decode()
 
 
 def _min(a: str | None, b: str | None) -> str | None:
@@ -162,13 +164,17 @@ def _max(a: str | None, b: str | None) -> str | None:
     return a if a >= b else b
 
 
+def _fold(value: str) -> str:
+    return value.lower() if value.isascii() else fold_name(value)
+
+
 def search_text(name: str, properties: dict[str, Any]) -> str:
-    """What a node is found by: its folded name and every identifier-like value."""
-    parts = [fold_name(name)] if name else []
+    """What a node is found by: its folded name and every short identifier-like value."""
+    parts = [_fold(name)] if name else []
     for value in properties.values():
-        if isinstance(value, str) and len(value) <= 64:
-            parts.append(fold_name(value))
-    return " ".join(dict.fromkeys(p for p in parts if p))
+        if isinstance(value, str) and len(value) <= 64 and value != name:
+            parts.append(_fold(value))
+    return " ".join(parts)
 
 
 class SQLiteStore:
