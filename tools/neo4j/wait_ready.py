@@ -10,6 +10,7 @@ Usage: wait_ready.py [--uri bolt://127.0.0.1:7687] [--timeout 120] [--pid PID]
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -43,6 +44,7 @@ def main() -> int:
               f"for {sys.executable}; set PYTHON to a python that has it", file=sys.stderr)
         return 2
 
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)  # no retry chatter on stderr
     deadline = time.monotonic() + args.timeout
     last_err: Exception | None = None
     driver = GraphDatabase.driver(args.uri, auth=None, connection_timeout=5)
@@ -52,10 +54,10 @@ def main() -> int:
                 print(f"wait_ready.py: server process {args.pid} exited", file=sys.stderr)
                 return 1
             try:
-                records, _, _ = driver.execute_query(
-                    "RETURN gds.version() AS v", database_="neo4j"
-                )
-                print(records[0]["v"])
+                # auto-commit query: no driver-side retry/backoff, so we poll at 1 s steps
+                with driver.session(database="neo4j") as session:
+                    v = session.run("RETURN gds.version() AS v").single(strict=True)["v"]
+                print(v)
                 return 0
             except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError) as e:
                 last_err = e
