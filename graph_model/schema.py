@@ -73,6 +73,7 @@ class Schema:
     relationship_properties: dict[str, PropertyDef]
     regions: tuple[str, ...]
     phenomena: tuple[str, ...]
+    bookkeeping_labels: tuple[str, ...] = ()
 
     @property
     def labels(self) -> frozenset[str]:
@@ -101,7 +102,8 @@ class Schema:
 
     def check_label(self, label: str) -> str:
         """Return `label` if it is in the allow-list; the guard before any label reaches Cypher."""
-        self.node(label)
+        if label not in self.bookkeeping_labels:
+            self.node(label)
         return label
 
     def check_relationship_type(self, rel_type: str) -> str:
@@ -151,6 +153,7 @@ def parse_schema(raw: dict[str, Any], origin: str = "schema") -> Schema:
         ),
         regions=tuple(raw.get("regions", [])),
         phenomena=tuple(raw.get("phenomena", [])),
+        bookkeeping_labels=tuple(raw.get("bookkeeping_labels", [])),
     )
 
 
