@@ -47,6 +47,7 @@ Example::
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import math
 import os
@@ -210,11 +211,12 @@ def _recoverable(lines: np.ndarray, unknown: np.ndarray) -> list[int]:
             total = row[-1]
             for c in line_cells[i]:
                 a[r, pos[c]] = -1.0 if c == total else 1.0
-        _, s, vt = np.linalg.svd(a)
-        rank = int((s > _TOL * max(1.0, s[0] if s.size else 0.0)).sum())
-        null = vt[rank:].T  # columns span the null space
-        norms = np.linalg.norm(null, axis=1) if null.size else np.zeros(len(cols))
-        found.extend(c for c, nrm in zip(cols, norms, strict=True) if nrm < 1e-6)
+        # e_c lies in the row space iff its projection onto the right singular vectors of
+        # the non-zero singular values has length 1 (equivalently: no null vector moves c).
+        _, sv, vt = np.linalg.svd(a, full_matrices=False)
+        rank = int((sv > _TOL * max(1.0, float(sv[0]))).sum()) if sv.size else 0
+        slack = 1.0 - (vt[:rank] ** 2).sum(axis=0)
+        found.extend(c for c, left in zip(cols, slack, strict=True) if left < 1e-10)
     return sorted(found)
 
 
@@ -332,6 +334,7 @@ def _complement(
 # --- differential privacy ---------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
 def _laplace_measurement(epsilon: float, max_contributions: int) -> tuple[Any, float]:
     import opendp.prelude as dp
 

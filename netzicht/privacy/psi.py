@@ -282,7 +282,7 @@ def create_request(
     Returns ``(request_bytes, state_bytes)``. The request holds only blinded identifiers
     H(x)^c, in random order. The state holds the client key and the requester's own identifiers:
     it never leaves the requester (write it with :func:`write_state`, mode 0600). Duplicates are
-    dropped. ``reveal_intersection=False`` makes a count-only request: the responder shuffles its
+    dropped. ``reveal_intersection=False`` makes a count-only request: the responder sorts its
     answer so that only the size of the intersection can be learnt.
     """
     unique = _unique_ids(ids, "requester")
@@ -419,7 +419,12 @@ def finish(
         own: list[str] = payload["ids"]
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError):
         raise InputFileError(f"{state_name}: corrupt PSI state") from None
-    if len(key) != _KEY_BYTES or not isinstance(own, list) or len(own) != s_info.elements:
+    if (
+        len(key) != _KEY_BYTES
+        or not isinstance(own, list)
+        or len(own) != s_info.elements
+        or not all(isinstance(x, str) for x in own)
+    ):
         raise InputFileError(f"{state_name}: corrupt PSI state (key or identifiers)")
     setup = _parse_proto(
         psi.ServerSetup(), _part(r_parts, "setup", response_name), response_name, "setup"

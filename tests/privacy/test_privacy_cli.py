@@ -31,13 +31,28 @@ def run(*args: str | Path):
 
 
 def exchange(requester: Path, responder: Path, *request_flags: str) -> None:
-    r = run("request", "--ids", requester / "ids.txt", "--state", requester / "state",
-            "--out", requester / "request", *request_flags)
+    r = run(
+        "request",
+        "--ids",
+        requester / "ids.txt",
+        "--state",
+        requester / "state",
+        "--out",
+        requester / "request",
+        *request_flags,
+    )
     assert r.exit_code == 0, r.output
     assert "keep" in r.stdout and "private" in r.stdout
     shutil.copy(requester / "request", responder / "request")
-    r = run("respond", "--request", responder / "request", "--ids", responder / "ids.txt",
-            "--out", responder / "response")
+    r = run(
+        "respond",
+        "--request",
+        responder / "request",
+        "--ids",
+        responder / "ids.txt",
+        "--out",
+        responder / "response",
+    )
     assert r.exit_code == 0, r.output
     assert f"request of {len(OURS)} identifiers" in r.stdout
     shutil.copy(responder / "response", requester / "response")
@@ -46,8 +61,9 @@ def exchange(requester: Path, responder: Path, *request_flags: str) -> None:
 def test_three_commands_reveal_json(dirs: tuple[Path, Path]) -> None:
     requester, responder = dirs
     exchange(requester, responder)
-    r = run("finish", "--state", requester / "state", "--response", requester / "response",
-            "--json")
+    r = run(
+        "finish", "--state", requester / "state", "--response", requester / "response", "--json"
+    )
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout) == {
         "count": 2,
@@ -70,8 +86,15 @@ def test_three_commands_human_summary(dirs: tuple[Path, Path]) -> None:
 def test_count_only_omits_matches(dirs: tuple[Path, Path]) -> None:
     requester, responder = dirs
     exchange(requester, responder, "--count-only")
-    r = run("finish", "--state", requester / "state", "--response", requester / "response",
-            "--count-only", "--json")
+    r = run(
+        "finish",
+        "--state",
+        requester / "state",
+        "--response",
+        requester / "response",
+        "--count-only",
+        "--json",
+    )
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout) == {"count": 2}
     # Without --count-only the requester is told why the matches cannot be shown.
@@ -97,12 +120,29 @@ def test_errors_are_one_line_on_stderr_with_exit_2(dirs: tuple[Path, Path]) -> N
 def test_responder_can_refuse_large_or_reveal_requests(dirs: tuple[Path, Path]) -> None:
     requester, responder = dirs
     exchange(requester, responder)
-    r = run("respond", "--request", responder / "request", "--ids", responder / "ids.txt",
-            "--out", responder / "r2", "--max-request-size", "3")
+    r = run(
+        "respond",
+        "--request",
+        responder / "request",
+        "--ids",
+        responder / "ids.txt",
+        "--out",
+        responder / "r2",
+        "--max-request-size",
+        "3",
+    )
     assert r.exit_code == 2
     assert "more than the 3" in r.stderr
-    r = run("respond", "--request", responder / "request", "--ids", responder / "ids.txt",
-            "--out", responder / "r2", "--refuse-reveal")
+    r = run(
+        "respond",
+        "--request",
+        responder / "request",
+        "--ids",
+        responder / "ids.txt",
+        "--out",
+        responder / "r2",
+        "--refuse-reveal",
+    )
     assert r.exit_code == 2
     assert "count-only" in r.stderr
     assert not (responder / "r2").exists()
@@ -111,8 +151,15 @@ def test_responder_can_refuse_large_or_reveal_requests(dirs: tuple[Path, Path]) 
 def test_bad_identifier_file_is_reported_with_line(dirs: tuple[Path, Path]) -> None:
     requester, _ = dirs
     (requester / "ids.txt").write_bytes(b"+31612345678\nbad\x00\n")
-    r = run("request", "--ids", requester / "ids.txt", "--state", requester / "state",
-            "--out", requester / "request")
+    r = run(
+        "request",
+        "--ids",
+        requester / "ids.txt",
+        "--state",
+        requester / "state",
+        "--out",
+        requester / "request",
+    )
     assert r.exit_code == 2
     assert f"{requester / 'ids.txt'}:2: line contains a NUL byte" in r.stderr
     assert not (requester / "state").exists()

@@ -7,9 +7,9 @@ import random
 import re
 from pathlib import Path
 
+import private_set_intersection.python as om
 import pytest
 
-import private_set_intersection.python as om
 from netzicht.errors import InputFileError, NetzichtError
 from netzicht.privacy import psi
 
@@ -215,7 +215,7 @@ def test_corrupt_request_files_name_the_file(request_file: Path, damage, message
 
 
 def test_missing_file_is_an_input_file_error(tmp_path: Path) -> None:
-    with pytest.raises(InputFileError, match="nope.psi"):
+    with pytest.raises(InputFileError, match=r"nope\.psi"):
         psi.read_request(tmp_path / "nope.psi")
 
 
