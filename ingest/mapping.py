@@ -112,6 +112,7 @@ class Mapping:
     retention_days: int | None
     pseudonymise: dict[str, tuple[str, ...]]
     files: tuple[FileSpec, ...]
+    protected: bool = False
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
     def file_for_header(self, header: list[str]) -> FileSpec | None:
@@ -292,6 +293,7 @@ class _Loader:
             retention_days=raw.get("retention_days"),
             pseudonymise={k: tuple(v) for k, v in pseud.items()},
             files=tuple(self.file(f, i) for i, f in enumerate(raw["files"])),
+            protected=bool(raw.get("protected", False)),
             raw=raw,
         )
 

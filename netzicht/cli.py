@@ -122,9 +122,11 @@ def stats(store: StoreOption = None, json_output: JsonOption = False) -> None:
 
 def _register_optional_commands() -> None:
     """Command groups that live in their own modules."""
-    from netzicht import cli_demo
+    from netzicht import cli_dashboard, cli_demo, cli_privacy
 
     cli_demo.register(app)
+    cli_dashboard.register(app)
+    cli_privacy.register(app)
     try:
         from netzicht.privacy.cli import psi_app
     except ImportError:  # pragma: no cover - the privacy package is part of the install

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
         default="*", description="Regions the CLI user may see, comma-separated, or *"
     )
     seed: int = Field(default=7, description="Seed for randomised algorithms")
+    purpose: str = Field(
+        default="investigation", description="Purpose recorded in the audit log for reads"
+    )
 
     def quarantine_dir(self) -> Path:
         return self.data_dir / "quarantine"
