@@ -35,12 +35,21 @@ def synth(
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 7,
     scale: Annotated[int, typer.Option(help="Approximate number of people to generate.")] = 3000,
     malformed: Annotated[float, typer.Option(help="Share of deliberately malformed rows.")] = 0.01,
+    ad_site: Annotated[
+        Path | None,
+        typer.Option(help="Also write a static fixture ad site of the synthetic ads to this folder."),
+    ] = None,
     json_output: JsonOption = False,
 ) -> None:
     """Generate realistic, dirty synthetic agency exports with ground truth."""
     from ingest.synth import SynthConfig, generate
 
     result = generate(SynthConfig(seed=seed, scale=scale, malformed_share=malformed), out_dir)
+    if ad_site is not None:
+        from ingest.synth.adsite import build_ad_site
+
+        build_ad_site(out_dir / "ads" / "ads.jsonl", ad_site, seed)
+        result["ad_site"] = str(ad_site)
     if json_output:
         print_json(result)
     else:
@@ -122,8 +131,9 @@ def stats(store: StoreOption = None, json_output: JsonOption = False) -> None:
 
 def _register_optional_commands() -> None:
     """Command groups that live in their own modules."""
-    from netzicht import cli_dashboard, cli_demo, cli_privacy
+    from netzicht import cli_ads, cli_dashboard, cli_demo, cli_privacy
 
+    cli_ads.register(app)
     cli_demo.register(app)
     cli_dashboard.register(app)
     cli_privacy.register(app)
