@@ -21,6 +21,7 @@ def register(app: typer.Typer) -> None:
         scale: Annotated[int, typer.Option(help="Approximate number of people.")] = 3000,
         seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
         store: StoreOption = None,
+        port: Annotated[int, typer.Option(help="Dashboard port.")] = 8501,
         no_dashboard: Annotated[
             bool, typer.Option("--no-dashboard", help="Stop after the analysis.")
         ] = False,
@@ -43,3 +44,6 @@ def register(app: typer.Typer) -> None:
         out.print(f"store: {store_uri}")
         if no_dashboard:
             return
+        from netzicht.cli_dashboard import run_dashboard
+
+        raise typer.Exit(run_dashboard(store_uri, port))

@@ -6,8 +6,10 @@ Thin: parse, call `netzicht.retention` (which checks the role and writes the aud
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.table import Table
 
@@ -154,3 +156,43 @@ def register(app: typer.Typer) -> None:
     app.command("erase")(erase)
     app.add_typer(retention_app, name="retention")
     app.add_typer(audit_app, name="audit")
+    app.add_typer(share_app, name="share")
+
+
+share_app = typer.Typer(help="Share aggregates with partner agencies (small cells suppressed).")
+
+
+@share_app.command("trends")
+@handles_errors
+def share_trends(
+    out_file: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+    k: Annotated[int, typer.Option("--k", help="Suppress cells below this count.")] = 10,
+    epsilon: Annotated[
+        float | None, typer.Option(help="Add differential-privacy noise with this epsilon.")
+    ] = None,
+    store: StoreOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Trend tables (cases, signals, victims by region, month, phenomenon), safe to share."""
+    frames = []
+    summary: dict[str, object] = {"out": str(out_file), "k": k, "epsilon": epsilon, "tables": {}}
+    with service(store) as svc:
+        kinds = ("case", "signal", "victim")
+        # Sequential composition: the three tables together spend exactly --epsilon.
+        share = None if epsilon is None else epsilon / len(kinds)
+        for kind in kinds:
+            table = svc.insight.safe_trends(kind, k=k, epsilon=share)
+            frame = table.table.copy()
+            frame.insert(0, "kind", kind)
+            frames.append(frame)
+            summary["tables"][kind] = {  # type: ignore[index]
+                "cells": len(frame),
+                "primary": table.primary,
+                "complementary": table.complementary,
+            }
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    pd.concat(frames).to_csv(out_file, index=False)
+    if json_output:
+        print_json(summary)
+    else:
+        out.print(f"wrote {out_file}: small cells (< {k}) suppressed with complements")

@@ -62,7 +62,7 @@ class Service:
         other = Service.__new__(Service)
         other.__dict__.update(self.__dict__)
         other.identity = identity
-        other.__dict__.pop("_analytics", None)
+        other.__dict__.pop("_insight", None)
         return other
 
     # -- access and audit ----------------------------------------------------------------------
@@ -152,9 +152,14 @@ class Service:
         )
         self._protected_sources = None
         self.audit(
-            "ingest", source,
-            {"run_id": summary.run_id, "mapping": summary.mapping, "rows_read": summary.rows_read,
-             "rows_quarantined": summary.rows_quarantined},
+            "ingest",
+            source,
+            {
+                "run_id": summary.run_id,
+                "mapping": summary.mapping,
+                "rows_read": summary.rows_read,
+                "rows_quarantined": summary.rows_quarantined,
+            },
         )
         return summary
 
@@ -238,6 +243,15 @@ class Service:
         return self.store.quarantine(run_id, limit)
 
     # -- analytics ---------------------------------------------------------------------------
+
+    @property
+    def insight(self) -> Any:
+        """Networks, actors, what-ifs, leads and trends as this identity may see them."""
+        from netzicht.insight import Insight
+
+        if "_insight" not in self.__dict__:
+            self._insight = Insight(self)
+        return self._insight
 
     @property
     def analytics(self) -> Any:

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
         default="*", description="Regions the CLI user may see, comma-separated, or *"
     )
     seed: int = Field(default=7, description="Seed for randomised algorithms")
+    epsilon_budget: float = Field(
+        default=3.0, description="Total differential-privacy budget (epsilon) for shared exports"
+    )
     purpose: str = Field(
         default="investigation", description="Purpose recorded in the audit log for reads"
     )

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: pages are thin, every read goes through the service layer."""

@@ -1,0 +1,43 @@
+"""netzicht dashboard entry point: `netzicht dashboard [--store URI] [--port N]`.
+
+Run by Streamlit; the pages live in dashboard/pages/ and read only through the service layer.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+# Streamlit runs this file as a script; make the project importable when run from a checkout.
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from dashboard.auth import current_identity, sign_out  # noqa: E402
+from dashboard.state import store_uri  # noqa: E402
+
+PAGES = Path(__file__).with_name("pages")
+
+st.set_page_config(page_title="netzicht", page_icon="🕸", layout="wide")
+
+identity = current_identity()
+if identity is None:
+    st.stop()
+st.sidebar.markdown("### netzicht")
+st.sidebar.caption(f"store: `{store_uri()}`")
+regions = "all regions" if identity.all_regions else ", ".join(identity.regions)
+st.sidebar.caption(f"signed in as **{identity.user}** ({identity.role}; {regions})")
+st.sidebar.button("Sign out", on_click=sign_out)
+
+navigation = st.navigation(
+    [
+        st.Page(str(PAGES / "overview.py"), title="Overview", icon="🏠", default=True),
+        st.Page(str(PAGES / "networks.py"), title="Networks", icon="🕸"),
+        st.Page(str(PAGES / "search.py"), title="Search and profiles", icon="🔎"),
+        st.Page(str(PAGES / "trends.py"), title="Regional trends", icon="📈"),
+        st.Page(str(PAGES / "sources.py"), title="Sources and data quality", icon="🗂"),
+    ]
+)
+navigation.run()
