@@ -31,13 +31,20 @@ regions = "all regions" if identity.all_regions else ", ".join(identity.regions)
 st.sidebar.caption(f"signed in as **{identity.user}** ({identity.role}; {regions})")
 st.sidebar.button("Sign out", on_click=sign_out)
 
-navigation = st.navigation(
-    [
-        st.Page(str(PAGES / "overview.py"), title="Overview", icon="🏠", default=True),
-        st.Page(str(PAGES / "networks.py"), title="Networks", icon="🕸"),
-        st.Page(str(PAGES / "search.py"), title="Search and profiles", icon="🔎"),
-        st.Page(str(PAGES / "trends.py"), title="Regional trends", icon="📈"),
-        st.Page(str(PAGES / "sources.py"), title="Sources and data quality", icon="🗂"),
-    ]
-)
+pages = [
+    st.Page(str(PAGES / "overview.py"), title="Overview", icon="🏠", default=True),
+    st.Page(str(PAGES / "networks.py"), title="Networks", icon="🕸"),
+]
+if identity.may("read_personal") or identity.may("read_protected"):
+    pages.append(st.Page(str(PAGES / "search.py"), title="Search and profiles", icon="🔎"))
+pages += [
+    st.Page(str(PAGES / "trends.py"), title="Regional trends", icon="📈"),
+    st.Page(str(PAGES / "ads.py"), title="Online ads", icon="📣"),
+]
+if identity.may("read_personal"):
+    pages.append(st.Page(str(PAGES / "review.py"), title="Merge review", icon="🧩"))
+pages.append(st.Page(str(PAGES / "sources.py"), title="Sources and data quality", icon="🗂"))
+if identity.may("audit_read"):
+    pages.append(st.Page(str(PAGES / "audit.py"), title="Audit log", icon="🔏"))
+navigation = st.navigation(pages)
 navigation.run()

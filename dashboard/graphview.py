@@ -101,8 +101,9 @@ def draw(
             colour = COMMUNITY_PALETTE[n.community % len(COMMUNITY_PALETTE)]
         else:
             colour = ROLE_COLOURS.get(n.group, "#92c5de")
+        # Labels end up inside a <script> block: escape them so data can never close it.
         net.add_node(
-            n.id, label=n.label, title=n.title, color=colour, size=n.size,
+            n.id, label=html.escape(n.label), title=n.title, color=colour, size=n.size,
             shape="dot" if n.group != "artefact" else "square",
         )
     for e in kept_edges:

@@ -40,6 +40,20 @@ def register(app: typer.Typer) -> None:
                     f"ingest {export['source']}: {summary.rows_read:,} read, "
                     f"{summary.rows_ingested:,} ingested, {summary.rows_quarantined:,} quarantined"
                 )
+            from netzicht.ads_service import AdsService, ResolutionService
+
+            resolved = ResolutionService.for_service(svc).resolve()
+            out.print(
+                f"resolve: {resolved['records']:,} person records, {resolved['merges']:,} merges "
+                f"into {resolved['clusters']:,} resolved people"
+            )
+            ads = AdsService.for_service(svc).analyse()
+            out.print(f"ads: {ads['ads']:,} ads in {len(ads['clusters']):,} clusters")
+            analysis = svc.insight.run_analysis()
+            out.print(
+                f"analyze: {len(analysis.networks):,} networks among {analysis.people:,} people "
+                f"(run {analysis.run_id})"
+            )
             store_uri = svc.store.uri
         out.print(f"store: {store_uri}")
         if no_dashboard:

@@ -200,6 +200,22 @@ class Insight:
         self.svc.audit("analyze", result.run_id, {"networks": len(result.networks)})
         return result
 
+    def networks_of_phones(self, phones: Sequence[str]) -> dict[str, list[str]]:
+        """For ad phones (E.164): the networks of the people who use them (latest analysis)."""
+        self.svc.require("read_pseudonymised", "ad phones")
+        found: dict[str, list[str]] = {}
+        for phone in phones:
+            around = self.svc.store.neighbourhood(f"Phone:{phone}", hops=1, limit=200, types=["USES"])
+            nets = {
+                doc["network"]
+                for n in around.nodes
+                if n.label == "Person"
+                and (doc := self.svc.store.node_result(n.uid)) is not None
+                and doc.get("network")
+            }
+            found[phone] = sorted(nets)
+        return found
+
     # -- trends --------------------------------------------------------------------------------
 
     def trends(self, since: str | None = None, until: str | None = None) -> pd.DataFrame:

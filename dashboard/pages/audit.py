@@ -23,4 +23,4 @@ actions = sorted(table["action"].unique()) if len(table) else []
 chosen = st.multiselect("Actions", actions, key="audit_actions")
 if chosen:
     table = table[table["action"].isin(chosen)]
-st.dataframe(table.sort_values("seq", ascending=False), hide_index=True, use_container_width=True)
+st.dataframe(table.sort_values("seq", ascending=False), hide_index=True, width="stretch")

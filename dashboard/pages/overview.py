@@ -9,7 +9,7 @@ from dashboard.state import service
 
 st.title("Overview")
 svc = service()
-overview = svc.overview()
+overview = svc.insight.overview()
 
 cols = st.columns(5)
 cols[0].metric("Networks", f"{overview.networks:,}", help="From the latest analysis run")
@@ -25,11 +25,11 @@ else:
     left, right = st.columns(2)
     with left:
         st.subheader("Largest networks")
-        st.dataframe(pd.DataFrame(overview.largest), hide_index=True, use_container_width=True)
+        st.dataframe(pd.DataFrame(overview.largest), hide_index=True, width="stretch")
     with right:
         st.subheader("Fastest-growing networks")
         if overview.growing:
-            st.dataframe(pd.DataFrame(overview.growing), hide_index=True, use_container_width=True)
+            st.dataframe(pd.DataFrame(overview.growing), hide_index=True, width="stretch")
         else:
             st.caption("Growth needs two analysis runs to compare.")
 
@@ -41,5 +41,5 @@ st.dataframe(
           "quarantined": r.rows_quarantined} for r in runs]
     ),
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
 )

@@ -28,7 +28,7 @@ if query:
             [{"uid": n.uid, "kind": n.label, "name": n.name, "first seen": n.first_seen,
               "last seen": n.last_seen} for n in hits]
         )
-        st.dataframe(table, hide_index=True, use_container_width=True)
+        st.dataframe(table, hide_index=True, width="stretch")
         st.session_state.setdefault("profile_uid", hits[0].uid)
         options = [n.uid for n in hits]
         current = st.session_state["profile_uid"]
@@ -53,7 +53,7 @@ if uid:
         st.subheader("Sources (provenance)")
         st.dataframe(
             pd.DataFrame([s.model_dump() for s in node.sources]), hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
         if profile.scores:
             st.subheader("Scores and reasons")
@@ -85,10 +85,10 @@ if uid:
             for e in sub.edges
         ]
         drawing = draw(nodes, edges, height=520)
-        st.components.v1.html(drawing.html, height=540)
+        st.iframe(drawing.html, height=540)
         st.subheader("Linked records")
         st.dataframe(
             pd.DataFrame([{"type": e.type, "from": e.src, "to": e.dst, "observations": e.observations,
                            "first": e.first_seen, "last": e.last_seen} for e in sub.edges]),
-            hide_index=True, use_container_width=True,
+            hide_index=True, width="stretch",
         )

@@ -22,9 +22,9 @@ table = pd.DataFrame(
 per_source = table.groupby("source")[["rows read", "ingested", "quarantined"]].sum()
 per_source["quarantined %"] = (100 * per_source["quarantined"] / per_source["rows read"]).round(2)
 st.subheader("Rows per source")
-st.dataframe(per_source, use_container_width=True)
+st.dataframe(per_source, width="stretch")
 st.subheader("Ingest runs")
-st.dataframe(table, hide_index=True, use_container_width=True)
+st.dataframe(table, hide_index=True, width="stretch")
 st.download_button("Download runs (CSV)", table.to_csv(index=False), "ingest-runs.csv", "text/csv")
 
 st.subheader("Quarantined rows")
@@ -38,7 +38,7 @@ if rows:
     )
     reasons = quarantine.groupby("reason").size().sort_values(ascending=False).rename("rows")
     st.bar_chart(reasons.head(15))
-    st.dataframe(quarantine, hide_index=True, use_container_width=True)
+    st.dataframe(quarantine, hide_index=True, width="stretch")
     st.download_button(
         "Download quarantine (CSV)", quarantine.to_csv(index=False), "quarantine.csv", "text/csv"
     )
