@@ -21,7 +21,7 @@ def _key() -> tuple[str, str, str]:
 
 
 @st.cache_data(show_spinner="Drawing the network…", max_entries=64)
-def _network_view(_key_: tuple[str, str, str], network_id: str) -> NetworkView:
+def _network_view(cache_key: tuple[str, str, str], network_id: str) -> NetworkView:
     return service().insight.network_view(network_id)
 
 
@@ -30,7 +30,7 @@ def network_view(network_id: str) -> NetworkView:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _trends(_key_: tuple[str, str, str], since: str | None, until: str | None) -> Any:
+def _trends(cache_key: tuple[str, str, str], since: str | None, until: str | None) -> Any:
     return service().insight.trends(since, until)
 
 
