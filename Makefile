@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check graph_model ingest netzicht analytics dashboard tests bench
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy graph_model ingest netzicht analytics dashboard
+	$(VENV)/bin/mypy graph_model ingest netzicht analytics dashboard cypher
 
 # Debian's chromium serves the browser tests; test tools never download a browser here.
 browser:

@@ -1,6 +1,6 @@
 """netzicht dashboard entry point: `netzicht dashboard [--store URI] [--port N]`.
 
-Run by Streamlit; the pages live in dashboard/pages/ and read only through the service layer.
+Run by Streamlit; the pages live in dashboard/views/ and read only through the service layer.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ if str(ROOT) not in sys.path:
 from dashboard.auth import current_identity, sign_out  # noqa: E402
 from dashboard.state import store_uri  # noqa: E402
 
-PAGES = Path(__file__).with_name("pages")
+PAGES = Path(__file__).with_name("views")
 
-st.set_page_config(page_title="netzicht", page_icon="🕸", layout="wide")
+st.set_page_config(page_title="netzicht", page_icon=":material/hub:", layout="wide")
 
 identity = current_identity()
 if identity is None:
@@ -32,19 +32,19 @@ st.sidebar.caption(f"signed in as **{identity.user}** ({identity.role}; {regions
 st.sidebar.button("Sign out", on_click=sign_out)
 
 pages = [
-    st.Page(str(PAGES / "overview.py"), title="Overview", icon="🏠", default=True),
-    st.Page(str(PAGES / "networks.py"), title="Networks", icon="🕸"),
+    st.Page(str(PAGES / "overview.py"), title="Overview", icon=":material/home:", default=True),
+    st.Page(str(PAGES / "networks.py"), title="Networks", icon=":material/hub:"),
 ]
 if identity.may("read_personal") or identity.may("read_protected"):
-    pages.append(st.Page(str(PAGES / "search.py"), title="Search and profiles", icon="🔎"))
+    pages.append(st.Page(str(PAGES / "search.py"), title="Search and profiles", icon=":material/search:"))
 pages += [
-    st.Page(str(PAGES / "trends.py"), title="Regional trends", icon="📈"),
-    st.Page(str(PAGES / "ads.py"), title="Online ads", icon="📣"),
+    st.Page(str(PAGES / "trends.py"), title="Regional trends", icon=":material/trending_up:"),
+    st.Page(str(PAGES / "ads.py"), title="Online ads", icon=":material/campaign:"),
 ]
 if identity.may("read_personal"):
-    pages.append(st.Page(str(PAGES / "review.py"), title="Merge review", icon="🧩"))
-pages.append(st.Page(str(PAGES / "sources.py"), title="Sources and data quality", icon="🗂"))
+    pages.append(st.Page(str(PAGES / "review.py"), title="Merge review", icon=":material/join_inner:"))
+pages.append(st.Page(str(PAGES / "sources.py"), title="Sources and data quality", icon=":material/fact_check:"))
 if identity.may("audit_read"):
-    pages.append(st.Page(str(PAGES / "audit.py"), title="Audit log", icon="🔏"))
+    pages.append(st.Page(str(PAGES / "audit.py"), title="Audit log", icon=":material/policy:"))
 navigation = st.navigation(pages)
 navigation.run()

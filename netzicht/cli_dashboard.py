@@ -26,6 +26,7 @@ def dashboard_command(store_uri: str, port: int, address: str = "127.0.0.1") -> 
         "--browser.gatherUsageStats", "false",
         "--global.developmentMode", "false",
         "--server.fileWatcherType", "none",
+        "--client.toolbarMode", "viewer",
     ]
 
 

@@ -44,7 +44,7 @@ def open_page(page: str, timeout: float = 90) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=timeout)
     at.run()
     assert not at.exception, at.exception
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(f"views/{page}.py")
     at.run()
     assert not at.exception, at.exception
     return at

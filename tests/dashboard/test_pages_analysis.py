@@ -74,14 +74,14 @@ def test_pseudonym_roles_see_no_search_page_and_no_names(
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
     assert not at.exception, at.exception
-    at.switch_page("pages/networks.py")
+    at.switch_page("views/networks.py")
     at.run()
     assert not at.exception, at.exception
     names = [e.label.split(" — ")[0] for e in at.expander]
     assert names and all(n.startswith("pseudonym ") for n in names)
     if role == "analyst":
         with pytest.raises(Exception):  # the page is not in this role's navigation
-            at.switch_page("pages/search.py")
+            at.switch_page("views/search.py")
             at.run()
             assert not at.exception
             raise AssertionError("search rendered for an analyst")

@@ -1,0 +1,220 @@
+"""Ingest throughput into Neo4j through netzicht, next to a bare UNWIND + MERGE script.
+
+    python bench/neo4j_ingest.py --rows 100000 [--json] [--store bolt://127.0.0.1:7687] [--wipe]
+
+1. Generates a synthetic export of at least --rows rows (all six agency layouts, dirt included);
+   not timed.
+2. netzicht: times `ingest_paths` of every file into `Neo4jStore` (read, validate, normalise,
+   quarantine, provenance merge, write) on an empty database.
+3. bare: the same rows, already turned into node and edge records by the pipeline (not timed),
+   written by the plainest batched Cypher a hand-written loader would use — per label
+   `UNWIND $rows MERGE (n:Label {uid}) SET n += props`, per relationship type
+   `UNWIND $rows MATCH (a) MATCH (b) MERGE (a)-[r:TYPE]->(b) SET r += props`, one transaction
+   per batch of the same size — on the same server, after emptying the database again.
+
+Both figures are input rows per second; the ratio is netzicht / bare. Before timing, both paths
+run once on a small export so that neither pays for Cypher planning. The database is emptied
+before each timed run: allowed without asking only for a server on this machine; elsewhere pass
+--wipe. The bare statements are the bench's own (this file): they are not part of netzicht.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from graph_model.identity import label_of  # noqa: E402
+from graph_model.schema import load_schema  # noqa: E402
+from graph_model.store.base import (  # noqa: E402
+    IngestRunSummary,
+    QuarantineRecord,
+    WriteBatch,
+)
+from graph_model.store.neo4j import Neo4jStore  # noqa: E402
+from ingest.pipeline import DEFAULT_BATCH_ROWS, ingest_paths  # noqa: E402
+from ingest.synth import SynthConfig, generate  # noqa: E402
+
+ROWS_PER_PERSON = 4.0
+BARE_NODES = "UNWIND $rows AS row MERGE (n:{label} {{uid: row.uid}}) SET n += row.props"
+BARE_TIES = (
+    "UNWIND $rows AS row MATCH (a:{src} {{uid: row.src}}) MATCH (b:{dst} {{uid: row.dst}}) "
+    "MERGE (a)-[r:{type}]->(b) SET r += row.props"
+)
+WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+
+def make_export(rows: int, out: Path, seed: int) -> dict[str, Any]:
+    scale = max(100, int(rows / ROWS_PER_PERSON))
+    while True:
+        info = generate(SynthConfig(seed=seed, scale=scale), out)
+        if int(str(info["rows"])) >= rows:
+            return info
+        scale = int(scale * rows / int(str(info["rows"])) * 1.02) + 1
+
+
+class RecordingStore:
+    """Takes the pipeline's write batches without writing: what the bare script will write."""
+
+    uri = "memory://bench"
+
+    def __init__(self) -> None:
+        self.batches: list[WriteBatch] = []
+        self.local: dict[tuple[str, str], str] = {}
+
+    def write_batch(self, batch: WriteBatch, ingested_at: str) -> None:
+        self.batches.append(batch)
+        for source, local, uid in batch.local_ids:
+            self.local.setdefault((source, local), uid)
+
+    def resolve_local_ids(self, source: str, local_ids: Iterable[str]) -> dict[str, str]:
+        return {x: self.local[(source, x)] for x in local_ids if (source, x) in self.local}
+
+    def begin_run(self, source: str, mapping: str, started: str) -> str:
+        return f"bench-{source}"
+
+    def finish_run(self, summary: IngestRunSummary) -> None:
+        return None
+
+    def add_quarantine(self, run_id: str, rows: Sequence[QuarantineRecord]) -> None:
+        return None
+
+
+def exports(export_dir: Path) -> list[tuple[list[Path], str, str]]:
+    manifest = json.loads((export_dir / "manifest.json").read_text(encoding="utf-8"))
+    return [
+        ([export_dir / f for f in e["files"]], e["source"], e["mapping"])
+        for e in manifest["exports"]
+    ]
+
+
+def run_netzicht(store: Neo4jStore, export_dir: Path, quarantine: Path) -> tuple[int, float]:
+    rows = 0
+    start = time.perf_counter()
+    for files, source, mapping in exports(export_dir):
+        rows += ingest_paths(store, files, source, mapping, quarantine).rows_read
+    store.drain()
+    return rows, time.perf_counter() - start
+
+
+def record_batches(export_dir: Path, quarantine: Path) -> tuple[int, list[WriteBatch]]:
+    recorder = RecordingStore()
+    rows = 0
+    for files, source, mapping in exports(export_dir):
+        rows += ingest_paths(recorder, files, source, mapping, quarantine).rows_read  # type: ignore[arg-type]
+    return rows, recorder.batches
+
+
+def run_bare(store: Neo4jStore, batches: list[WriteBatch]) -> float:
+    schema = load_schema()
+    start = time.perf_counter()
+    with store._driver.session(database=store.database) as session:
+        for batch in batches:
+            nodes: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+            for n in batch.nodes:
+                nodes[n.label].setdefault(n.uid, {"uid": n.uid, "props": n.properties})
+            ties: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+            for e in batch.edges:
+                props = {k: v for k, v in e.properties.items() if v is not None}
+                ties[(label_of(e.src), e.type, label_of(e.dst))].append(
+                    {"src": e.src, "dst": e.dst, "props": props}
+                )
+
+            def work(tx: Any, nodes: Any = nodes, ties: Any = ties) -> None:
+                for label, rows in nodes.items():
+                    text = BARE_NODES.format(label=schema.check_label(label))
+                    tx.run(text, {"rows": list(rows.values())}).consume()
+                for (src, rel, dst), rows in ties.items():
+                    text = BARE_TIES.format(
+                        src=schema.check_label(src),
+                        type=schema.check_relationship_type(rel),
+                        dst=schema.check_label(dst),
+                    )
+                    tx.run(text, {"rows": rows}).consume()
+
+            session.execute_write(work)
+    return time.perf_counter() - start
+
+
+def wipe(store: Neo4jStore) -> None:
+    with store._driver.session(database=store.database) as session:
+        session.run(WIPE).consume()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--store", default=os.environ.get("NETZICHT_BENCH_NEO4J", "bolt://127.0.0.1:7687")
+    )
+    parser.add_argument("--wipe", action="store_true", help="allow emptying a remote database")
+    parser.add_argument("--keep", type=Path, help="keep the export in this directory")
+    args = parser.parse_args()
+
+    host = urlparse(args.store).hostname or ""
+    if host not in ("127.0.0.1", "localhost", "::1") and not args.wipe:
+        parser.error(f"the bench empties the database at {args.store}; pass --wipe to allow it")
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="netzicht-neo4j-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    info = make_export(args.rows, work / "export", args.seed)
+    generate(SynthConfig(seed=args.seed + 1, scale=400), work / "warmup")
+    quarantine = work / "q"
+
+    store = Neo4jStore.from_uri(args.store)
+    try:
+        # Warm-up: plan every statement of both paths once, then start from empty.
+        wipe(store)
+        run_netzicht(store, work / "warmup", quarantine)
+        wipe(store)
+        run_bare(store, record_batches(work / "warmup", quarantine)[1])
+
+        wipe(store)
+        rows, seconds = run_netzicht(store, work / "export", quarantine)
+        stats = store.stats()
+        bare_rows, batches = record_batches(work / "export", quarantine)
+        wipe(store)
+        bare_seconds = run_bare(store, batches)
+    finally:
+        store.close()
+    assert bare_rows == rows
+    result = {
+        "rows": rows,
+        "people": info["people"],
+        "batch_rows": DEFAULT_BATCH_ROWS,
+        "nodes": sum(stats.nodes.values()),
+        "ties": sum(stats.edges.values()),
+        "seconds": round(seconds, 2),
+        "bare_seconds": round(bare_seconds, 2),
+        "rows_per_s": round(rows / seconds, 1),
+        "bare_rows_per_s": round(rows / bare_seconds, 1),
+        "ratio": round(bare_seconds / seconds, 3),
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(
+            f"{rows:,} rows -> {result['nodes']:,} nodes, {result['ties']:,} ties on {args.store}\n"
+            f"netzicht: {seconds:.1f} s, {result['rows_per_s']:,.0f} rows/s "
+            "(read, normalise, quarantine, provenance merge, write)\n"
+            f"bare UNWIND + MERGE: {bare_seconds:.1f} s, {result['bare_rows_per_s']:,.0f} rows/s "
+            "(writes only, records prepared beforehand)\n"
+            f"ratio netzicht / bare: {result['ratio']:.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

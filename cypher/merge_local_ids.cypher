@@ -1,0 +1,7 @@
+// name: merge_local_ids
+// purpose: remember which uid a source's local entity id stands for (first mapping wins)
+// parameters: $rows
+// Each row: {key: "source\u001flocal id", source, local_id, uid}
+UNWIND $rows AS row
+MERGE (l:LocalId {key: row.key})
+ON CREATE SET l.source = row.source, l.local_id = row.local_id, l.uid = row.uid

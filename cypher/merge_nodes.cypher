@@ -1,0 +1,33 @@
+// name: merge_nodes
+// purpose: upsert a batch of nodes of one label by uid; first value wins for name, search text and each property; first_seen/last_seen widen; provenance (source, record) is added, never dropped
+// parameters: $rows
+// Each row: {uid, name, search, props, first_seen, last_seen, prov_keys, prov_seen, prov_ingested}
+// (prov_* are parallel lists; prov_keys are "source<US>record", prov_seen "" when undated).
+// A new node takes the row as it is (the common, fast case); an existing one merges. Every
+// expression in ON MATCH SET reads the values from before the SET, and prov_keys goes last.
+UNWIND $rows AS row
+MERGE (n:{{label}} {uid: row.uid})
+ON CREATE SET
+    n += row.props,
+    n.display_name = row.name,
+    n.search = row.search,
+    n.first_seen = row.first_seen,
+    n.last_seen = row.last_seen,
+    n.prov_seen = row.prov_seen,
+    n.prov_ingested = row.prov_ingested,
+    n.prov_keys = row.prov_keys
+ON MATCH SET
+    n.display_name = CASE WHEN n.display_name = '' THEN row.name ELSE n.display_name END,
+    n.search = CASE WHEN n.search = '' THEN row.search ELSE n.search END,
+    n.first_seen = CASE WHEN row.first_seen IS NULL THEN n.first_seen
+                        WHEN n.first_seen IS NULL OR row.first_seen < n.first_seen
+                        THEN row.first_seen ELSE n.first_seen END,
+    n.last_seen = CASE WHEN row.last_seen IS NULL THEN n.last_seen
+                       WHEN n.last_seen IS NULL OR row.last_seen > n.last_seen
+                       THEN row.last_seen ELSE n.last_seen END,
+    n.prov_seen = n.prov_seen + [i IN range(0, size(row.prov_keys) - 1)
+                                 WHERE NOT row.prov_keys[i] IN n.prov_keys | row.prov_seen[i]],
+    n.prov_ingested = n.prov_ingested + [i IN range(0, size(row.prov_keys) - 1)
+                                 WHERE NOT row.prov_keys[i] IN n.prov_keys | row.prov_ingested[i]],
+    n.prov_keys = n.prov_keys + [k IN row.prov_keys WHERE NOT k IN n.prov_keys]
+FOREACH (key IN [k IN keys(row.props) WHERE n[k] IS NULL] | SET n[key] = row.props[key])

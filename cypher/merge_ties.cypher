@@ -1,0 +1,42 @@
+// name: merge_ties
+// purpose: upsert a batch of ties (src)-[type]->(dst) between two labels: one relationship per tie, its observations kept as parallel lists keyed by (source, record), so re-ingest adds nothing; tie properties first value wins; weight/amount/observations are the sums over the observations
+// parameters: $rows
+// Each row: {id, src, dst, props, first_seen, last_seen, obs_keys, obs_dates, obs_weights,
+// obs_amounts, weight, amount} (weight and amount: the sums over the row's observations).
+// As in merge_nodes, ON MATCH SET expressions read the values from before the SET.
+UNWIND $rows AS row
+MATCH (a:{{src_label}} {uid: row.src})
+MATCH (b:{{dst_label}} {uid: row.dst})
+MERGE (a)-[r:{{type}}]->(b)
+ON CREATE SET
+    r += row.props,
+    r.id = row.id,
+    r.first_seen = row.first_seen,
+    r.last_seen = row.last_seen,
+    r.weight = row.weight,
+    r.amount = row.amount,
+    r.observations = size(row.obs_keys),
+    r.obs_dates = row.obs_dates,
+    r.obs_weights = row.obs_weights,
+    r.obs_amounts = row.obs_amounts,
+    r.obs_keys = row.obs_keys
+ON MATCH SET
+    r.first_seen = CASE WHEN row.first_seen IS NULL THEN r.first_seen
+                        WHEN r.first_seen IS NULL OR row.first_seen < r.first_seen
+                        THEN row.first_seen ELSE r.first_seen END,
+    r.last_seen = CASE WHEN row.last_seen IS NULL THEN r.last_seen
+                       WHEN r.last_seen IS NULL OR row.last_seen > r.last_seen
+                       THEN row.last_seen ELSE r.last_seen END,
+    r.weight = r.weight + reduce(s = 0.0, i IN range(0, size(row.obs_keys) - 1) |
+                   s + CASE WHEN row.obs_keys[i] IN r.obs_keys THEN 0.0 ELSE row.obs_weights[i] END),
+    r.amount = r.amount + reduce(s = 0.0, i IN range(0, size(row.obs_keys) - 1) |
+                   s + CASE WHEN row.obs_keys[i] IN r.obs_keys THEN 0.0 ELSE row.obs_amounts[i] END),
+    r.observations = r.observations + size([k IN row.obs_keys WHERE NOT k IN r.obs_keys]),
+    r.obs_dates = r.obs_dates + [i IN range(0, size(row.obs_keys) - 1)
+                                 WHERE NOT row.obs_keys[i] IN r.obs_keys | row.obs_dates[i]],
+    r.obs_weights = r.obs_weights + [i IN range(0, size(row.obs_keys) - 1)
+                                     WHERE NOT row.obs_keys[i] IN r.obs_keys | row.obs_weights[i]],
+    r.obs_amounts = r.obs_amounts + [i IN range(0, size(row.obs_keys) - 1)
+                                     WHERE NOT row.obs_keys[i] IN r.obs_keys | row.obs_amounts[i]],
+    r.obs_keys = r.obs_keys + [k IN row.obs_keys WHERE NOT k IN r.obs_keys]
+FOREACH (key IN [k IN keys(row.props) WHERE r[k] IS NULL] | SET r[key] = row.props[key])
