@@ -20,7 +20,9 @@ from dashboard.state import store_uri  # noqa: E402
 
 PAGES = Path(__file__).with_name("views")
 
-st.set_page_config(page_title="netzicht", page_icon=":material/hub:", layout="wide")
+st.set_page_config(page_title="netzicht", layout="wide")
+# No icons: Streamlit fetches material-icon favicons from Google, which an air-gapped network
+# must never try (the browser test checks that no request leaves the machine).
 
 identity = current_identity()
 if identity is None:
@@ -32,19 +34,19 @@ st.sidebar.caption(f"signed in as **{identity.user}** ({identity.role}; {regions
 st.sidebar.button("Sign out", on_click=sign_out)
 
 pages = [
-    st.Page(str(PAGES / "overview.py"), title="Overview", icon=":material/home:", default=True),
-    st.Page(str(PAGES / "networks.py"), title="Networks", icon=":material/hub:"),
+    st.Page(str(PAGES / "overview.py"), title="Overview", default=True),
+    st.Page(str(PAGES / "networks.py"), title="Networks"),
 ]
 if identity.may("read_personal") or identity.may("read_protected"):
-    pages.append(st.Page(str(PAGES / "search.py"), title="Search and profiles", icon=":material/search:"))
+    pages.append(st.Page(str(PAGES / "search.py"), title="Search and profiles"))
 pages += [
-    st.Page(str(PAGES / "trends.py"), title="Regional trends", icon=":material/trending_up:"),
-    st.Page(str(PAGES / "ads.py"), title="Online ads", icon=":material/campaign:"),
+    st.Page(str(PAGES / "trends.py"), title="Regional trends"),
+    st.Page(str(PAGES / "ads.py"), title="Online ads"),
 ]
 if identity.may("read_personal"):
-    pages.append(st.Page(str(PAGES / "review.py"), title="Merge review", icon=":material/join_inner:"))
-pages.append(st.Page(str(PAGES / "sources.py"), title="Sources and data quality", icon=":material/fact_check:"))
+    pages.append(st.Page(str(PAGES / "review.py"), title="Merge review"))
+pages.append(st.Page(str(PAGES / "sources.py"), title="Sources and data quality"))
 if identity.may("audit_read"):
-    pages.append(st.Page(str(PAGES / "audit.py"), title="Audit log", icon=":material/policy:"))
+    pages.append(st.Page(str(PAGES / "audit.py"), title="Audit log"))
 navigation = st.navigation(pages)
 navigation.run()

@@ -17,7 +17,11 @@ from netzicht.network_view import NetworkView
 def _key() -> tuple[str, str, str]:
     svc = service()
     latest = svc.analytics.latest_analysis()
-    return (svc.store.uri, f"{svc.identity.user}/{svc.identity.role}", latest.run_id if latest else "")
+    return (
+        svc.store.uri,
+        f"{svc.identity.user}/{svc.identity.role}",
+        latest.run_id if latest else "",
+    )
 
 
 @st.cache_data(show_spinner="Drawing the network…", max_entries=64)

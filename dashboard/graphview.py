@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import html
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -20,12 +20,23 @@ ROLE_COLOURS = {
     "person": "#92c5de",
 }
 COMMUNITY_PALETTE = (
-    "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
-    "#1f78b4", "#b15928",
+    "#1b9e77",
+    "#d95f02",
+    "#7570b3",
+    "#e7298a",
+    "#66a61e",
+    "#e6ab02",
+    "#a6761d",
+    "#666666",
+    "#1f78b4",
+    "#b15928",
 )
 EDGE_DASHES = {"CALLED": False, "MET": False, "TRANSFERRED_TO": False}
 EDGE_COLOURS = {
-    "CALLED": "#2166ac", "MET": "#1a9850", "TRANSFERRED_TO": "#d73027", "SHARED": "#999999",
+    "CALLED": "#2166ac",
+    "MET": "#1a9850",
+    "TRANSFERRED_TO": "#d73027",
+    "SHARED": "#999999",
 }
 
 
@@ -73,6 +84,39 @@ def _cut(
     return kept, inside, note
 
 
+LAYOUT_IN_SERVER_ABOVE = 120  # nodes; larger drawings get a precomputed layout, no physics
+
+
+def layout(
+    nodes: Sequence[DrawNode], edges: Sequence[DrawEdge], seed: int = 7
+) -> dict[str, tuple[float, float]]:
+    """A seeded Fruchterman–Reingold layout (igraph's C core), scaled to canvas pixels.
+
+    Computing positions here keeps the browser from running a force simulation for large
+    networks, and the same network always looks the same.
+    """
+    import random
+
+    import igraph as ig
+
+    index = {n.id: i for i, n in enumerate(nodes)}
+    graph = ig.Graph(n=len(nodes), edges=[(index[e.src], index[e.dst]) for e in edges])
+    state = random.getstate()
+    random.seed(seed)  # igraph draws its random numbers from Python's generator
+    try:
+        coords = graph.layout_fruchterman_reingold(niter=300)
+    finally:
+        random.setstate(state)
+    scale = 40.0 * max(1.0, len(nodes) ** 0.5)
+    xs = [c[0] for c in coords] or [0.0]
+    ys = [c[1] for c in coords] or [0.0]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
+    return {
+        n.id: ((coords[i][0] - min(xs)) / span * scale, (coords[i][1] - min(ys)) / span * scale)
+        for i, n in enumerate(nodes)
+    }
+
+
 def draw(
     nodes: Sequence[DrawNode],
     edges: Sequence[DrawEdge],
@@ -81,11 +125,17 @@ def draw(
     height: int = 620,
     max_nodes: int = MAX_DRAWN_NODES,
     max_edges: int = MAX_DRAWN_EDGES,
-    physics: bool = True,
+    physics: bool | None = None,
 ) -> Drawing:
     kept, kept_edges, note = _cut(nodes, edges, max_nodes, max_edges)
+    if physics is None:
+        physics = len(kept) <= LAYOUT_IN_SERVER_ABOVE
+    positions = {} if physics else layout(kept, kept_edges)
     net = Network(
-        height=f"{height}px", width="100%", directed=True, cdn_resources="in_line",
+        height=f"{height}px",
+        width="100%",
+        directed=True,
+        cdn_resources="in_line",
         bgcolor="#ffffff",
     )
     # Large drawings settle faster with fewer stabilisation iterations; the layout stays seeded.
@@ -101,19 +151,44 @@ def draw(
             colour = COMMUNITY_PALETTE[n.community % len(COMMUNITY_PALETTE)]
         else:
             colour = ROLE_COLOURS.get(n.group, "#92c5de")
-        # Labels end up inside a <script> block: escape them so data can never close it.
+        placed = {"x": positions[n.id][0], "y": positions[n.id][1]} if n.id in positions else {}
         net.add_node(
-            n.id, label=html.escape(n.label), title=n.title, color=colour, size=n.size,
+            n.id,
+            label=n.label,
+            title=n.title,
+            color=colour,
+            size=n.size,
             shape="dot" if n.group != "artefact" else "square",
+            **placed,
         )
     for e in kept_edges:
         net.add_edge(
-            e.src, e.dst, title=e.title, color=EDGE_COLOURS.get(e.type, "#999999"),
-            width=min(1 + e.weight, 8), dashes=EDGE_DASHES.get(e.type, True),
+            e.src,
+            e.dst,
+            title=e.title,
+            color=EDGE_COLOURS.get(e.type, "#999999"),
+            width=min(1 + e.weight, 8),
+            dashes=EDGE_DASHES.get(e.type, True),
         )
-    return Drawing(net.generate_html(notebook=False), len(kept), len(kept_edges), note)
+    return Drawing(offline(net.generate_html(notebook=False)), len(kept), len(kept_edges), note)
+
+
+# pyvis's template links Bootstrap from a CDN and vis.js from ../node_modules even with
+# cdn_resources="in_line" (vis.js is then inlined as well). Neither link is needed — Bootstrap
+# only styles pyvis's filter menu, which we do not use — and on an air-gapped police network any
+# outside request must not happen, so the tags are removed.
+_EXTERNAL_TAG = re.compile(
+    r"<(?:link|script)\b[^>]*\b(?:href|src)\s*=\s*\"(?:https?:|\.\./node_modules)[^\"]*\"[^>]*>"
+    r"(?:\s*</script>)?",
+    re.IGNORECASE,
+)
+
+
+def offline(page: str) -> str:
+    return _EXTERNAL_TAG.sub("", page)
 
 
 def tooltip(lines: Mapping[str, object]) -> str:
-    """Plain-text hover text (pyvis shows `title` as text; escape anything from the data)."""
-    return "\n".join(f"{html.escape(str(k))}: {html.escape(str(v))}" for k, v in lines.items())
+    """Hover text. Safe with any data: pyvis embeds node data with Jinja's `tojson` (which
+    escapes <, > and &) and vis-network shows a string title as text, not HTML."""
+    return "\n".join(f"{k}: {v}" for k, v in lines.items())

@@ -32,22 +32,56 @@ ROLES = ("investigator", "analyst", "care_coordinator", "admin")
 ALL_REGIONS = "*"
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "investigator": frozenset({
-        "read_personal", "read_pseudonymised", "read_aggregates", "analyze", "disrupt",
-        "export_personal", "export_aggregates", "psi",
-    }),
-    "analyst": frozenset({
-        "read_pseudonymised", "read_aggregates", "analyze", "disrupt", "export_aggregates", "psi",
-    }),
-    "care_coordinator": frozenset({
-        "read_pseudonymised", "read_aggregates", "read_protected", "export_aggregates",
-        "reidentify", "psi",
-    }),
-    "admin": frozenset({
-        "read_personal", "read_pseudonymised", "read_aggregates", "read_protected", "analyze",
-        "disrupt", "export_personal", "export_aggregates", "ingest", "reidentify", "erase",
-        "retention", "audit_read", "psi",
-    }),
+    "investigator": frozenset(
+        {
+            "read_personal",
+            "read_pseudonymised",
+            "read_aggregates",
+            "analyze",
+            "disrupt",
+            "export_personal",
+            "export_aggregates",
+            "psi",
+        }
+    ),
+    "analyst": frozenset(
+        {
+            "read_pseudonymised",
+            "read_aggregates",
+            "analyze",
+            "disrupt",
+            "export_aggregates",
+            "psi",
+        }
+    ),
+    "care_coordinator": frozenset(
+        {
+            "read_pseudonymised",
+            "read_aggregates",
+            "read_protected",
+            "export_aggregates",
+            "reidentify",
+            "psi",
+        }
+    ),
+    "admin": frozenset(
+        {
+            "read_personal",
+            "read_pseudonymised",
+            "read_aggregates",
+            "read_protected",
+            "analyze",
+            "disrupt",
+            "export_personal",
+            "export_aggregates",
+            "ingest",
+            "reidentify",
+            "erase",
+            "retention",
+            "audit_read",
+            "psi",
+        }
+    ),
 }
 ACTIONS = frozenset().union(*PERMISSIONS.values())
 
@@ -74,7 +108,9 @@ class Identity:
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
-            raise AccessDenied(f"unknown role {self.role!r} for {self.user} (roles: {', '.join(ROLES)})")
+            raise AccessDenied(
+                f"unknown role {self.role!r} for {self.user} (roles: {', '.join(ROLES)})"
+            )
 
     def may(self, action: str) -> bool:
         return action in PERMISSIONS[self.role]
@@ -94,4 +130,6 @@ class Identity:
 def refusal(identity: Identity, action: str, what: str = "") -> AccessDenied:
     reason = WHY.get(action, f"the role {identity.role} may not {action}")
     target = f" {what}" if what else ""
-    return AccessDenied(f"refused: {identity.user} ({identity.role}) may not {action}{target}: {reason}")
+    return AccessDenied(
+        f"refused: {identity.user} ({identity.role}) may not {action}{target}: {reason}"
+    )

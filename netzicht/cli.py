@@ -37,7 +37,9 @@ def synth(
     malformed: Annotated[float, typer.Option(help="Share of deliberately malformed rows.")] = 0.01,
     ad_site: Annotated[
         Path | None,
-        typer.Option(help="Also write a static fixture ad site of the synthetic ads to this folder."),
+        typer.Option(
+            help="Also write a static fixture ad site of the synthetic ads to this folder."
+        ),
     ] = None,
     json_output: JsonOption = False,
 ) -> None:

@@ -18,15 +18,26 @@ APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 
 def dashboard_command(store_uri: str, port: int, address: str = "127.0.0.1") -> list[str]:
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.port", str(port),
-        "--server.address", address,
-        "--server.headless", "true",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",
         # Air-gapped networks: no usage statistics, no update checks, nothing loaded from outside.
-        "--browser.gatherUsageStats", "false",
-        "--global.developmentMode", "false",
-        "--server.fileWatcherType", "none",
-        "--client.toolbarMode", "viewer",
+        "--browser.gatherUsageStats",
+        "false",
+        "--global.developmentMode",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--client.toolbarMode",
+        "viewer",
     ]
 
 
@@ -45,7 +56,9 @@ def register(app: typer.Typer) -> None:
     def dashboard(
         store: StoreOption = None,
         port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
-        address: Annotated[str, typer.Option(help="Address to bind (default: this machine only).")] = "127.0.0.1",
+        address: Annotated[
+            str, typer.Option(help="Address to bind (default: this machine only).")
+        ] = "127.0.0.1",
     ) -> None:
         """Open the dashboard for investigators and regional analysts."""
         raise typer.Exit(run_dashboard(store or get_settings().store, port, address))

@@ -205,7 +205,9 @@ class Insight:
         self.svc.require("read_pseudonymised", "ad phones")
         found: dict[str, list[str]] = {}
         for phone in phones:
-            around = self.svc.store.neighbourhood(f"Phone:{phone}", hops=1, limit=200, types=["USES"])
+            around = self.svc.store.neighbourhood(
+                f"Phone:{phone}", hops=1, limit=200, types=["USES"]
+            )
             nets = {
                 doc["network"]
                 for n in around.nodes

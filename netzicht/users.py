@@ -46,7 +46,9 @@ def load_users(path: Path) -> dict[str, dict[str, Any]]:
     users = raw.get("users") or {}
     for name, entry in users.items():
         if entry.get("role") not in ROLES:
-            raise InputFileError(f"users file {path}: user {name}: unknown role {entry.get('role')!r}")
+            raise InputFileError(
+                f"users file {path}: user {name}: unknown role {entry.get('role')!r}"
+            )
     return users
 
 

@@ -22,23 +22,37 @@ with st.expander("How ads are scored (evidence grades)", expanded=not clusters):
     catalogue = ads.catalogue()
     st.caption(catalogue["reference"])
     st.dataframe(pd.DataFrame(catalogue["indicators"]), hide_index=True, width="stretch")
-    st.caption("Validated indicators score; 'contra' ones are shown but do not raise a score; "
-               "hypotheses are shown and score only when switched on. Shared phones and circuits "
-               "link ads to one controller; they are not a trafficking label by themselves.")
+    st.caption(
+        "Validated indicators score; 'contra' ones are shown but do not raise a score; "
+        "hypotheses are shown and score only when switched on. Shared phones and circuits "
+        "link ads to one controller; they are not a trafficking label by themselves."
+    )
 if not clusters:
     if svc.identity.may("read_personal"):
         st.info("No ad analysis yet: `netzicht ads analyze`.")
     st.stop()
 
 table = pd.DataFrame(
-    [{"rank": c["rank"], "cluster": c["id"], "score": c["score"], "ads": c["size"],
-      "phones": ", ".join(c["phones"]), "cities": ", ".join(c["cities"]),
-      "first": c["first"], "last": c["last"]} for c in clusters]
+    [
+        {
+            "rank": c["rank"],
+            "cluster": c["id"],
+            "score": c["score"],
+            "ads": c["size"],
+            "phones": ", ".join(c["phones"]),
+            "cities": ", ".join(c["cities"]),
+            "first": c["first"],
+            "last": c["last"],
+        }
+        for c in clusters
+    ]
 )
 min_ads = st.slider("At least this many ads", 1, int(table["ads"].max()), 2, key="ads_min")
 shown = table[table["ads"] >= min_ads]
 st.dataframe(shown, hide_index=True, width="stretch")
-st.download_button("Download clusters (CSV)", shown.to_csv(index=False), "ad-clusters.csv", "text/csv")
+st.download_button(
+    "Download clusters (CSV)", shown.to_csv(index=False), "ad-clusters.csv", "text/csv"
+)
 if shown.empty:
     st.stop()
 
@@ -79,8 +93,21 @@ st.subheader("All circuits")
 circuits = ads.circuits(limit=100)
 if circuits:
     st.dataframe(
-        pd.DataFrame([{"kind": c["kind"], "key": c["key"], "ads": c["ads"], "moves": c["moves"],
-                       "cities": ", ".join(c["cities"]), "regions": ", ".join(c["regions"]),
-                       "first": c["first"], "last": c["last"]} for c in circuits]),
-        hide_index=True, width="stretch",
+        pd.DataFrame(
+            [
+                {
+                    "kind": c["kind"],
+                    "key": c["key"],
+                    "ads": c["ads"],
+                    "moves": c["moves"],
+                    "cities": ", ".join(c["cities"]),
+                    "regions": ", ".join(c["regions"]),
+                    "first": c["first"],
+                    "last": c["last"],
+                }
+                for c in circuits
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
     )

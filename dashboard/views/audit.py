@@ -16,8 +16,19 @@ else:
     st.error("The audit log has been altered: " + "; ".join(result.problems))
 entries = svc.audit_entries(limit=2000)
 table = pd.DataFrame(
-    [{"seq": e.seq, "when": e.ts, "who": e.actor, "role": e.role, "action": e.action,
-      "target": e.target, "purpose": e.purpose, "details": str(e.details)} for e in entries]
+    [
+        {
+            "seq": e.seq,
+            "when": e.ts,
+            "who": e.actor,
+            "role": e.role,
+            "action": e.action,
+            "target": e.target,
+            "purpose": e.purpose,
+            "details": str(e.details),
+        }
+        for e in entries
+    ]
 )
 actions = sorted(table["action"].unique()) if len(table) else []
 chosen = st.multiselect("Actions", actions, key="audit_actions")

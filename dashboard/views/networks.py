@@ -19,10 +19,20 @@ if not nets:
     st.stop()
 
 rows = pd.DataFrame(
-    [{"network": n.id, "size": n.size, "victims": n.victims,
-      "regions": ", ".join(n.regions), "agencies": ", ".join(n.agencies),
-      "phenomena": ", ".join(n.phenomena), "last activity": n.last_activity,
-      "growth": n.growth, "status": n.status} for n in nets]
+    [
+        {
+            "network": n.id,
+            "size": n.size,
+            "victims": n.victims,
+            "regions": ", ".join(n.regions),
+            "agencies": ", ".join(n.agencies),
+            "phenomena": ", ".join(n.phenomena),
+            "last activity": n.last_activity,
+            "growth": n.growth,
+            "status": n.status,
+        }
+        for n in nets
+    ]
 )
 f1, f2, f3 = st.columns(3)
 regions = sorted({r for n in nets for r in n.regions})
@@ -36,7 +46,9 @@ if pick_regions:
 if pick_phen:
     shown = shown[shown["phenomena"].apply(lambda v: any(p in v for p in pick_phen))]
 st.dataframe(shown, hide_index=True, width="stretch")
-st.download_button("Download this list (CSV)", shown.to_csv(index=False), "networks.csv", "text/csv")
+st.download_button(
+    "Download this list (CSV)", shown.to_csv(index=False), "networks.csv", "text/csv"
+)
 
 if shown.empty:
     st.stop()
@@ -63,32 +75,55 @@ if colour_by == "community":
 max_score = max((m.score for m in view.members), default=1.0) or 1.0
 nodes = [
     DrawNode(
-        id=m.uid, label=m.name, group=m.role,
-        title=tooltip({"name": m.name, "role": m.role, "organiser score": f"{m.score:.3f}",
-                       "rank": m.rank, **{f"reason {i + 1}": r for i, r in enumerate(m.reasons[:3])}}),
+        id=m.uid,
+        label=m.name,
+        group=m.role,
+        title=tooltip(
+            {
+                "name": m.name,
+                "role": m.role,
+                "organiser score": f"{m.score:.3f}",
+                "rank": m.rank,
+                **{f"reason {i + 1}": r for i, r in enumerate(m.reasons[:3])},
+            }
+        ),
         size=10 + 30 * (0 if m.role == "victim" else m.score / max_score),
         community=communities.get(m.uid),
     )
     for m in view.members
 ]
 edges = [
-    DrawEdge(t.src, t.dst, t.type, tooltip({"tie": t.type, "weight": round(t.weight, 2),
-                                             **{f"why {i + 1}": r for i, r in enumerate(t.reasons)}}),
-             t.weight)
+    DrawEdge(
+        t.src,
+        t.dst,
+        t.type,
+        tooltip(
+            {
+                "tie": t.type,
+                "weight": round(t.weight, 2),
+                **{f"why {i + 1}": r for i, r in enumerate(t.reasons)},
+            }
+        ),
+        t.weight,
+    )
     for t in view.ties
 ]
 drawing = draw(nodes, edges, colour_by=colour_by)
 if drawing.cut:
     st.warning(f"This network is too large to draw whole: {drawing.cut}.")
 st.iframe(drawing.html, height=640)
-st.caption("Red: organiser · orange: key actors · blue: victims · size: organiser score · "
-           "edges: blue calls, green meetings, red money, grey dashed shared artefacts")
+st.caption(
+    "Red: organiser · orange: key actors · blue: victims · size: organiser score · "
+    "edges: blue calls, green meetings, red money, grey dashed shared artefacts"
+)
 
 left, right = st.columns(2)
 with left:
     st.subheader("Key actors and why")
     for actor in net.key_actors:
-        with st.expander(f"{actor.name} — score {actor.score:.3f}", expanded=actor is net.key_actors[0]):
+        with st.expander(
+            f"{actor.name} — score {actor.score:.3f}", expanded=actor is net.key_actors[0]
+        ):
             for reason in actor.reasons:
                 st.markdown(f"- {reason}")
             st.caption(f"`{actor.uid}`")
@@ -103,22 +138,34 @@ st.subheader("Disruption what-if")
 candidates = [m for m in view.members if m.role != "victim"]
 d1, d2, d3 = st.columns(3)
 strategy = d1.selectbox(
-    "Strategy", ["betweenness", "organiser", "degree", "pagerank", "collective-influence", "set"],
+    "Strategy",
+    ["betweenness", "organiser", "degree", "pagerank", "collective-influence", "set"],
     key="disrupt_strategy",
 )
 mode = d2.selectbox("Mode", ["sequential", "block"], key="disrupt_mode")
-steps = d3.slider("People to remove", 1, max(1, min(20, len(candidates))), min(5, len(candidates)),
-                  key="disrupt_steps")
+steps = d3.slider(
+    "People to remove",
+    1,
+    max(1, min(20, len(candidates))),
+    min(5, len(candidates)),
+    key="disrupt_steps",
+)
 people: list[str] = []
 if strategy == "set":
     people = st.multiselect(
-        "People to remove", [m.uid for m in candidates],
-        format_func=lambda uid: next(m.name for m in view.members if m.uid == uid), key="disrupt_people",
+        "People to remove",
+        [m.uid for m in candidates],
+        format_func=lambda uid: next(m.name for m in view.members if m.uid == uid),
+        key="disrupt_people",
     )
 if st.button("Run what-if", key="disrupt_run") and (strategy != "set" or people):
     result = svc.insight.disrupt(
-        strategy=strategy, mode=mode, steps=len(people) if people else steps,
-        block_size=2 if mode == "block" else 1, network=network_id, people=people or None,
+        strategy=strategy,
+        mode=mode,
+        steps=len(people) if people else steps,
+        block_size=2 if mode == "block" else 1,
+        network=network_id,
+        people=people or None,
         save=False,
     )
     st.session_state["disruption"] = result.model_dump()
@@ -127,7 +174,9 @@ if result_doc and result_doc.get("network") == network_id:
     curve = pd.DataFrame(result_doc["curve"])
     st.line_chart(curve.set_index("removed")[["lcc_fraction"]])
     names = {m.uid: m.name for m in view.members}
-    curve["removed people"] = curve["removed_uids"].apply(lambda u: ", ".join(names.get(x, x) for x in u))
+    curve["removed people"] = curve["removed_uids"].apply(
+        lambda u: ", ".join(names.get(x, x) for x in u)
+    )
     st.dataframe(curve.drop(columns=["removed_uids"]), hide_index=True, width="stretch")
     last = curve.iloc[-1]
     st.success(
@@ -141,26 +190,61 @@ st.subheader("Suggested hidden ties (leads)")
 leads = svc.insight.leads(network=network_id, top=10)
 if leads.leads:
     st.dataframe(
-        pd.DataFrame([{"between": f"{x.a_name} — {x.b_name}", "common neighbours": x.common_neighbours,
-                       "Adamic–Adar": round(x.adamic_adar, 3), "why": "; ".join(x.reasons)}
-                      for x in leads.leads]),
-        hide_index=True, width="stretch",
+        pd.DataFrame(
+            [
+                {
+                    "between": f"{x.a_name} — {x.b_name}",
+                    "common neighbours": x.common_neighbours,
+                    "Adamic–Adar": round(x.adamic_adar, 3),
+                    "why": "; ".join(x.reasons),
+                }
+                for x in leads.leads
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
     )
 else:
     st.caption("No likely hidden ties in this network.")
 
 st.subheader("Downloads")
-members = pd.DataFrame([{"uid": m.uid, "name": m.name, "role": m.role, "score": m.score,
-                         "reasons": " | ".join(m.reasons)} for m in view.members])
-ties = pd.DataFrame([{"source": t.src, "target": t.dst, "type": t.type, "weight": t.weight,
-                      "why": " | ".join(t.reasons)} for t in view.ties])
+members = pd.DataFrame(
+    [
+        {
+            "uid": m.uid,
+            "name": m.name,
+            "role": m.role,
+            "score": m.score,
+            "reasons": " | ".join(m.reasons),
+        }
+        for m in view.members
+    ]
+)
+ties = pd.DataFrame(
+    [
+        {
+            "source": t.src,
+            "target": t.dst,
+            "type": t.type,
+            "weight": t.weight,
+            "why": " | ".join(t.reasons),
+        }
+        for t in view.ties
+    ]
+)
 g = nx.Graph()
 for m in view.members:
     g.add_node(m.uid, name=m.name, role=m.role, score=m.score)
 for t in view.ties:
     g.add_edge(t.src, t.dst, type=t.type, weight=t.weight)
 c1, c2, c3 = st.columns(3)
-c1.download_button("Members (CSV)", members.to_csv(index=False), f"{network_id}-members.csv", "text/csv")
+c1.download_button(
+    "Members (CSV)", members.to_csv(index=False), f"{network_id}-members.csv", "text/csv"
+)
 c2.download_button("Ties (CSV)", ties.to_csv(index=False), f"{network_id}-ties.csv", "text/csv")
-c3.download_button("Network (GraphML)", "\n".join(nx.generate_graphml(g)), f"{network_id}.graphml",
-                   "application/xml")
+c3.download_button(
+    "Network (GraphML)",
+    "\n".join(nx.generate_graphml(g)),
+    f"{network_id}.graphml",
+    "application/xml",
+)

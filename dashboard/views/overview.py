@@ -37,8 +37,16 @@ st.subheader("Latest ingests")
 runs = svc.runs(limit=10)
 st.dataframe(
     pd.DataFrame(
-        [{"run": r.run_id, "source": r.source, "finished": r.finished, "rows read": r.rows_read,
-          "quarantined": r.rows_quarantined} for r in runs]
+        [
+            {
+                "run": r.run_id,
+                "source": r.source,
+                "finished": r.finished,
+                "rows read": r.rows_read,
+                "quarantined": r.rows_quarantined,
+            }
+            for r in runs
+        ]
     ),
     hide_index=True,
     width="stretch",

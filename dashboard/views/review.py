@@ -16,11 +16,21 @@ if not queue:
     st.info("Nothing to review. Run `netzicht resolve` to suggest merges of person records.")
     st.stop()
 
-st.caption(f"{len(queue)} suggested merges. Accepting links two records as one person (SAME_AS); "
-           "both records and their provenance stay visible, and a merge can be undone.")
+st.caption(
+    f"{len(queue)} suggested merges. Accepting links two records as one person (SAME_AS); "
+    "both records and their provenance stay visible, and a merge can be undone."
+)
 table = pd.DataFrame(
-    [{"merge": m["id"], "record A": m["a_name"], "record B": m["b_name"], "score": m["score"],
-      "evidence": ", ".join(m["evidence"])} for m in queue]
+    [
+        {
+            "merge": m["id"],
+            "record A": m["a_name"],
+            "record B": m["b_name"],
+            "score": m["score"],
+            "evidence": ", ".join(m["evidence"]),
+        }
+        for m in queue
+    ]
 )
 st.dataframe(table, hide_index=True, width="stretch")
 merge_id = st.selectbox("Review", [m["id"] for m in queue], key="review_pick")

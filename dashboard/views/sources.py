@@ -15,9 +15,19 @@ if not runs:
     st.stop()
 
 table = pd.DataFrame(
-    [{"run": r.run_id, "source": r.source, "mapping": r.mapping, "started": r.started,
-      "finished": r.finished, "rows read": r.rows_read, "ingested": r.rows_ingested,
-      "quarantined": r.rows_quarantined} for r in runs]
+    [
+        {
+            "run": r.run_id,
+            "source": r.source,
+            "mapping": r.mapping,
+            "started": r.started,
+            "finished": r.finished,
+            "rows read": r.rows_read,
+            "ingested": r.rows_ingested,
+            "quarantined": r.rows_quarantined,
+        }
+        for r in runs
+    ]
 )
 per_source = table.groupby("source")[["rows read", "ingested", "quarantined"]].sum()
 per_source["quarantined %"] = (100 * per_source["quarantined"] / per_source["rows read"]).round(2)
@@ -33,8 +43,16 @@ chosen = st.selectbox("Run", run_ids, key="quarantine_run")
 rows = svc.quarantine(None if chosen == "all runs" else chosen, limit=2000)
 if rows:
     quarantine = pd.DataFrame(
-        [{"file": q.file, "line": q.line, "field": q.field, "reason": q.reason,
-          "row": str(q.row)} for q in rows]
+        [
+            {
+                "file": q.file,
+                "line": q.line,
+                "field": q.field,
+                "reason": q.reason,
+                "row": str(q.row),
+            }
+            for q in rows
+        ]
     )
     reasons = quarantine.groupby("reason").size().sort_values(ascending=False).rename("rows")
     st.bar_chart(reasons.head(15))

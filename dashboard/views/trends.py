@@ -28,10 +28,14 @@ if pick_regions:
 if pick_phen:
     view = view[view["phenomenon"].isin(pick_phen)]
 view = view[view["month"] != "unknown"]
-by_month = view.pivot_table(index="month", columns="region", values="count", aggfunc="sum").fillna(0)
+by_month = view.pivot_table(index="month", columns="region", values="count", aggfunc="sum").fillna(
+    0
+)
 st.subheader(f"{kinds[kind]} per month and region")
 st.line_chart(by_month)
-by_phen = view.pivot_table(index="region", columns="phenomenon", values="count", aggfunc="sum").fillna(0)
+by_phen = view.pivot_table(
+    index="region", columns="phenomenon", values="count", aggfunc="sum"
+).fillna(0)
 st.subheader(f"{kinds[kind]} per region and phenomenon")
 st.bar_chart(by_phen)
 st.dataframe(by_phen.astype(int), width="stretch")
@@ -39,20 +43,36 @@ st.dataframe(by_phen.astype(int), width="stretch")
 st.subheader("Active networks per region")
 nets = svc.insight.networks()
 active = pd.DataFrame(
-    [{"region": region, "network": n.id, "size": n.size, "victims": n.victims,
-      "last activity": n.last_activity} for n in nets for region in n.regions]
+    [
+        {
+            "region": region,
+            "network": n.id,
+            "size": n.size,
+            "victims": n.victims,
+            "last activity": n.last_activity,
+        }
+        for n in nets
+        for region in n.regions
+    ]
 )
 if not active.empty:
     if pick_regions:
         active = active[active["region"].isin(pick_regions)]
     st.bar_chart(active.groupby("region").size().rename("networks"))
-    drill = st.selectbox("Networks behind a region", sorted(active["region"].unique()), key="trend_drill")
-    st.dataframe(active[active["region"] == drill].sort_values("size", ascending=False),
-                 hide_index=True, width="stretch")
+    drill = st.selectbox(
+        "Networks behind a region", sorted(active["region"].unique()), key="trend_drill"
+    )
+    st.dataframe(
+        active[active["region"] == drill].sort_values("size", ascending=False),
+        hide_index=True,
+        width="stretch",
+    )
 
 st.subheader("Share with partners")
-st.caption("Exports are safe aggregates: cells below k are suppressed, with complementary "
-           "suppression so totals cannot give them away (`netzicht share trends`).")
+st.caption(
+    "Exports are safe aggregates: cells below k are suppressed, with complementary "
+    "suppression so totals cannot give them away (`netzicht share trends`)."
+)
 k = st.number_input("k (smallest published count)", 2, 100, 10, key="trend_k")
 if st.button("Prepare export", key="trend_export"):
     table = svc.insight.safe_trends(kind, k=int(k))
@@ -62,5 +82,9 @@ if st.button("Prepare export", key="trend_export"):
     )
 if "trend_export_csv" in st.session_state:
     st.caption(st.session_state["trend_export_note"])
-    st.download_button("Download safe table (CSV)", st.session_state["trend_export_csv"],
-                       f"trends-{kind}.csv", "text/csv")
+    st.download_button(
+        "Download safe table (CSV)",
+        st.session_state["trend_export_csv"],
+        f"trends-{kind}.csv",
+        "text/csv",
+    )

@@ -21,8 +21,13 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-    "--no-first-run", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -44,13 +49,19 @@ def free_port() -> int:
 @contextmanager
 def running_dashboard(store: str, data_dir: Path) -> Iterator[str]:
     port = free_port()
-    env = {**os.environ, "NETZICHT_STORE": store, "NETZICHT_DATA_DIR": str(data_dir),
-           "NETZICHT_ROLE": "admin"}
+    env = {
+        **os.environ,
+        "NETZICHT_STORE": store,
+        "NETZICHT_DATA_DIR": str(data_dir),
+        "NETZICHT_ROLE": "admin",
+    }
     env.pop("NETZICHT_USERS_FILE", None)
     log = open(data_dir / "dashboard.log", "w")  # noqa: SIM115 - closed in finally
     proc = subprocess.Popen(
         [sys.executable, "-m", "netzicht", "dashboard", "--store", store, "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:

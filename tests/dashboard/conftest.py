@@ -29,9 +29,7 @@ def dashboard_store(synth_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture
-def app_env(
-    dashboard_store: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[str]:
+def app_env(dashboard_store: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
     monkeypatch.setenv("NETZICHT_STORE", dashboard_store)
     monkeypatch.setenv("NETZICHT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("NETZICHT_USERS_FILE", raising=False)

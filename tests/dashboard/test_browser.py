@@ -33,8 +33,19 @@ def browser_page(dashboard_store: str, tmp_path_factory: pytest.TempPathFactory)
     with running_dashboard(dashboard_store, data_dir) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        outside: list[str] = []
+        page.context.on(
+            "request",
+            lambda request: (
+                outside.append(request.url)
+                if not request.url.startswith((url, "data:", "blob:", "about:"))
+                else None
+            ),
+        )
         yield url, page
         browser.close()
+        # Air-gapped police networks: the dashboard must never reach beyond this machine.
+        assert outside == [], f"requests left the machine: {outside[:5]}"
 
 
 def wait_for_title(page, title: str) -> None:  # type: ignore[no-untyped-def]
@@ -61,7 +72,10 @@ def test_search_a_person_and_open_the_profile(browser_page) -> None:  # type: ig
     box.fill("jansen")
     box.press("Enter")
     page.get_by_text("Sources (provenance)").wait_for(timeout=60_000)
-    assert page.locator("[data-testid='stDataFrame']").count() >= 2
+    tables = page.locator("[data-testid^='stDataFrame']")
+    tables.first.wait_for(timeout=60_000)
+    assert tables.count() >= 2, "the hits and the profile's provenance are tables"
+    assert page.get_by_role("heading", level=2).count() >= 1, "a profile is open"
     page.screenshot(path=str(ARTIFACTS / "search-profile.png"), full_page=True)
 
 
