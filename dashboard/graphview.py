@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -138,14 +139,17 @@ def draw(
         cdn_resources="in_line",
         bgcolor="#ffffff",
     )
-    # Large drawings settle faster with fewer stabilisation iterations; the layout stays seeded.
-    net.set_options(
-        '{"physics": {"enabled": %s, "stabilization": {"iterations": %d}, '
-        '"barnesHut": {"gravitationalConstant": -8000, "springLength": 120}}, '
-        '"layout": {"randomSeed": 7}, "interaction": {"hover": true, "tooltipDelay": 80}, '
-        '"edges": {"smooth": false}}'
-        % ("true" if physics else "false", 150 if len(kept) > 150 else 300)
-    )
+    options = {
+        "physics": {
+            "enabled": physics,
+            "stabilization": {"iterations": 300},
+            "barnesHut": {"gravitationalConstant": -8000, "springLength": 120},
+        },
+        "layout": {"randomSeed": 7},  # the same network always settles the same way
+        "interaction": {"hover": True, "tooltipDelay": 80},
+        "edges": {"smooth": False},
+    }
+    net.set_options(json.dumps(options))
     for n in kept:
         if colour_by == "community" and n.community is not None:
             colour = COMMUNITY_PALETTE[n.community % len(COMMUNITY_PALETTE)]

@@ -88,7 +88,9 @@ ACTIONS = frozenset().union(*PERMISSIONS.values())
 # What each role is told when refused, so the refusal explains the rule, not just "no".
 WHY = {
     "read_personal": "this role sees pseudonyms and aggregates, not identities",
-    "read_protected": "care-coordinator data reaches investigation only as hit/no-hit (netzicht psi)",
+    "read_protected": (
+        "care-coordinator data reaches investigation only as hit/no-hit (netzicht psi)"
+    ),
     "export_personal": "this role may export aggregates only",
     "ingest": "only administrators run ingests",
     "erase": "only administrators erase",

@@ -135,8 +135,9 @@ class Insight:
         nets = self.networks() if latest else []
         victims = sum(n.victims for n in nets)
         runs = self.svc.runs(limit=10_000)
-        row = (
-            lambda n: {  # noqa: E731 - a tiny local formatter
+
+        def row(n: NetworkResult) -> dict[str, Any]:
+            return {
                 "network": n.id,
                 "size": n.size,
                 "victims": n.victims,
@@ -144,7 +145,7 @@ class Insight:
                 "last activity": n.last_activity,
                 "growth": n.growth,
             }
-        )
+
         largest = [row(n) for n in sorted(nets, key=lambda n: (-n.size, n.id))[:10]]
         growing = [
             row(n)

@@ -3,6 +3,8 @@ circuits between cities over time, and the networks their phones feed."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -14,7 +16,7 @@ svc = service()
 ads = AdsService.for_service(svc)
 if not svc.identity.may("read_personal"):
     st.info("Ad clusters show phone numbers; this role sees the indicator catalogue only.")
-    clusters: list[dict[str, object]] = []
+    clusters: list[dict[str, Any]] = []
 else:
     clusters = ads.clusters(limit=200)
 

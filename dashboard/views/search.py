@@ -70,7 +70,8 @@ if uid:
     node = profile.node
     st.header(f"{node.name or node.uid}")
     st.caption(
-        f"{node.label} · `{node.uid}` · first seen {node.first_seen or '—'} · last seen {node.last_seen or '—'}"
+        f"{node.label} · `{node.uid}` · first seen {node.first_seen or '—'} · "
+        f"last seen {node.last_seen or '—'}"
     )
     left, right = st.columns([2, 3])
     with left:
