@@ -4,13 +4,18 @@
 
 Generates a synthetic export of at least --rows rows (all six agency layouts, dirt included),
 then times the ingest of every file (read, validate, normalise, quarantine, write) into a fresh
-SQLite file, and prints rows per second. The generation is not timed.
+SQLite file, and prints rows per second. The generation is not timed; with --keep, an export
+already in DIR from the same --rows and --seed is reused.
+
+Besides wall-clock rows/s it reports the CPU seconds of the process (all threads) and the load
+average: on a shared machine wall-clock numbers move with other jobs, CPU time much less.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import tempfile
@@ -28,10 +33,19 @@ ROWS_PER_PERSON = 4.0  # measured on the default generator; re-checked below
 
 
 def make_export(rows: int, out: Path, seed: int) -> dict[str, object]:
+    stamp = out / "bench.json"
+    if stamp.is_file():
+        kept = json.loads(stamp.read_text(encoding="utf-8"))
+        if (kept["rows_asked"], kept["seed"]) == (rows, seed):
+            return dict(kept["info"])
     scale = max(100, int(rows / ROWS_PER_PERSON))
     while True:
         info = generate(SynthConfig(seed=seed, scale=scale), out)
         if int(str(info["rows"])) >= rows:
+            stamp.write_text(
+                json.dumps({"rows_asked": rows, "seed": seed, "info": info}, default=str),
+                encoding="utf-8",
+            )
             return info
         scale = int(scale * rows / int(str(info["rows"])) * 1.02) + 1
 
@@ -53,6 +67,8 @@ def main() -> None:
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     store = SQLiteStore(db_path)
     read = ingested = quarantined = 0
+    load = os.getloadavg()[0]
+    cpu_start = time.process_time()
     start = time.perf_counter()
     for export in manifest["exports"]:
         files = [work / "export" / f for f in export["files"]]
@@ -61,6 +77,7 @@ def main() -> None:
         ingested += summary.rows_ingested
         quarantined += summary.rows_quarantined
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
     store.close()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = {
@@ -69,6 +86,9 @@ def main() -> None:
         "rows_quarantined": quarantined,
         "seconds": round(seconds, 2),
         "rows_per_s": round(read / seconds, 1),
+        "cpu_seconds": round(cpu, 2),
+        "rows_per_cpu_s": round(read / cpu, 1),
+        "load_avg_1m": round(load, 2),
         "people": info["people"],
         "peak_rss_mb": round(peak_mb, 1),
         "store_mb": round(db_path.stat().st_size / 2**20, 1),
@@ -78,8 +98,8 @@ def main() -> None:
     else:
         print(
             f"ingested {read:,} rows ({quarantined:,} quarantined) in {seconds:.1f} s: "
-            f"{read / seconds:,.0f} rows/s; peak RSS {peak_mb:,.0f} MB; "
-            f"store {result['store_mb']} MB"
+            f"{read / seconds:,.0f} rows/s; {cpu:.1f} CPU s ({read / cpu:,.0f} rows per CPU s); "
+            f"load {load:.1f}; peak RSS {peak_mb:,.0f} MB; store {result['store_mb']} MB"
         )
 
 

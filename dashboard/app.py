@@ -6,6 +6,7 @@ Run by Streamlit; the pages live in dashboard/views/ and read only through the s
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -49,4 +50,7 @@ pages.append(st.Page(str(PAGES / "sources.py"), title="Sources and data quality"
 if identity.may("audit_read"):
     pages.append(st.Page(str(PAGES / "audit.py"), title="Audit log"))
 navigation = st.navigation(pages)
+started = time.perf_counter()
 navigation.run()
+# Server-side time of this page run, for the dashboard benchmark and for administrators.
+st.session_state["page_seconds"] = time.perf_counter() - started

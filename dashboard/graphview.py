@@ -7,7 +7,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import networkx as nx
 from pyvis.network import Network
+
+from netzicht.network_view import NetworkView
 
 MAX_DRAWN_NODES = 500
 MAX_DRAWN_EDGES = 2000
@@ -196,3 +199,52 @@ def tooltip(lines: Mapping[str, object]) -> str:
     """Hover text. Safe with any data: pyvis embeds node data with Jinja's `tojson` (which
     escapes <, > and &) and vis-network shows a string title as text, not HTML."""
     return "\n".join(f"{k}: {v}" for k, v in lines.items())
+
+
+def draw_network(view: NetworkView, colour_by: str = "role") -> Drawing:
+    """A network as the Networks page shows it: colour by role or sub-group, size by score."""
+    communities: dict[str, int] = {}
+    if colour_by == "community":
+        graph = nx.Graph()
+        graph.add_nodes_from(m.uid for m in view.members)
+        graph.add_weighted_edges_from((t.src, t.dst, t.weight) for t in view.ties)
+        for i, group in enumerate(nx.community.louvain_communities(graph, seed=7)):
+            for uid in group:
+                communities[uid] = i
+    max_score = max((m.score for m in view.members), default=1.0) or 1.0
+    nodes = [
+        DrawNode(
+            id=m.uid,
+            label=m.name,
+            group=m.role,
+            title=tooltip(
+                {
+                    "name": m.name,
+                    "role": m.role,
+                    "organiser score": f"{m.score:.3f}",
+                    "rank": m.rank,
+                    **{f"reason {i + 1}": r for i, r in enumerate(m.reasons[:3])},
+                }
+            ),
+            size=10 + 30 * (0 if m.role == "victim" else m.score / max_score),
+            community=communities.get(m.uid),
+        )
+        for m in view.members
+    ]
+    edges = [
+        DrawEdge(
+            t.src,
+            t.dst,
+            t.type,
+            tooltip(
+                {
+                    "tie": t.type,
+                    "weight": round(t.weight, 2),
+                    **{f"why {i + 1}": r for i, r in enumerate(t.reasons)},
+                }
+            ),
+            t.weight,
+        )
+        for t in view.ties
+    ]
+    return draw(nodes, edges, colour_by=colour_by)

@@ -64,8 +64,18 @@ def normalise_iban(value: str) -> str:
         raise ValueError(f"invalid IBAN {value!r}") from None
 
 
+# Dutch IBANs are most of what exports hold. python-stdnum's validate costs ~100 µs (a database
+# look-up per call); for NL it checks exactly this layout (no country module) and mod 97 = 1.
+_NL_IBAN = re.compile(r"^NL[0-9]{2}[A-Z]{4}[0-9]{10}$")
+_IBAN_DIGITS = {ord(c): str(i) for i, c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
+
+
 @lru_cache(maxsize=_CACHE)
 def _normalise_compact_iban(compact: str) -> str:
+    if _NL_IBAN.match(compact):
+        if int((compact[4:] + compact[:4]).translate(_IBAN_DIGITS)) % 97 != 1:
+            raise ValueError(compact)
+        return compact
     try:
         return str(stdnum_iban.validate(compact))
     except ValidationError as exc:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import queue
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import IO, Any
 
 from graph_model.schema import Schema, load_schema
 from graph_model.store.base import (
+    EdgeRecord,
     GraphStore,
     IngestRunSummary,
     QuarantineRecord,
@@ -26,6 +29,8 @@ from ingest.rows import Pseudonymise, RowProcessor, RowResult, check_edge_labels
 from netzicht.errors import InputFileError, RowError
 
 DEFAULT_BATCH_ROWS = 20_000
+# Batches mapped ahead of the writer; bounds memory while both threads stay busy.
+_WRITES_AHEAD = 2
 Progress = Callable[[str, int], None]  # (file name, rows done so far in this file)
 
 
@@ -140,6 +145,64 @@ class _Quarantine:
         return str(self.path)
 
 
+class _Writer:
+    """Store writes, in order, on one background thread when the store allows it.
+
+    A store that sets `background_writes = True` (SQLiteStore: SQLite releases the GIL while it
+    inserts) writes batch n while the next batch is read and mapped. Otherwise, and for any
+    store without the flag, writes run inline as before. An error in a write is raised in the
+    ingesting thread at its next submit or sync; writes queued after it are skipped.
+    """
+
+    def __init__(self, background: bool) -> None:
+        self._error: BaseException | None = None
+        self._queue: queue.Queue[Callable[[], None] | None] | None = None
+        self._thread: threading.Thread | None = None
+        if background:
+            self._queue = queue.Queue(maxsize=_WRITES_AHEAD)
+            self._thread = threading.Thread(target=self._work, name="ingest-writer", daemon=True)
+            self._thread.start()
+
+    def _work(self) -> None:
+        assert self._queue is not None
+        while True:
+            job = self._queue.get()
+            try:
+                if job is None:
+                    return
+                if self._error is None:
+                    job()
+            except BaseException as exc:  # handed to the ingesting thread, raised there
+                self._error = exc
+            finally:
+                self._queue.task_done()
+
+    def _raise(self) -> None:
+        # The error stays: jobs queued behind a failed write are skipped, as they would never
+        # have been submitted had the write run inline.
+        if self._error is not None:
+            raise self._error
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self._raise()
+        if self._queue is None:
+            job()
+        else:
+            self._queue.put(job)
+
+    def sync(self) -> None:
+        """Wait until every submitted write is done (before reading the store)."""
+        if self._queue is not None:
+            self._queue.join()
+        self._raise()
+
+    def close(self) -> None:
+        if self._queue is not None and self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._queue = self._thread = None
+
+
 class Ingestor:
     def __init__(
         self,
@@ -162,6 +225,9 @@ class Ingestor:
         self.pseudonymiser = pseudonymiser
         self.progress = progress
         self.local_index: dict[str, str] = {}
+        # (type, source label, target label) -> the RowError message, or None when allowed
+        self._label_checks: dict[tuple[str, str, str], str | None] = {}
+        self._writer = _Writer(False)
 
     def run(self, paths: Sequence[Path]) -> IngestSummary:
         if self.mapping.pseudonymise and self.pseudonymiser is None:
@@ -173,8 +239,13 @@ class Ingestor:
         started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         run_id = self.store.begin_run(self.source, self.mapping.name, started)
         summary = IngestSummary(run_id, self.source, self.mapping.name)
-        for table, spec in planned:
-            summary.files.append(self._ingest_file(run_id, table, spec, started))
+        self._writer = _Writer(bool(getattr(self.store, "background_writes", False)))
+        try:
+            for table, spec in planned:
+                summary.files.append(self._ingest_file(run_id, table, spec, started))
+            self._writer.sync()
+        finally:
+            self._writer.close()
         self.store.finish_run(
             IngestRunSummary(
                 run_id=run_id,
@@ -237,8 +308,10 @@ class Ingestor:
             local for _, _, r in pending for _, _, local in r.refs if local not in self.local_index
         }
         if unresolved:
+            self._writer.sync()  # ids written by earlier batches must be readable
             self.local_index.update(self.store.resolve_local_ids(self.source, unresolved))
         batch = WriteBatch()
+        checks = self._label_checks
         for line, row, result in pending:
             try:
                 for index, side, local in result.refs:
@@ -250,7 +323,12 @@ class Ingestor:
                         )
                     setattr(result.edges[index], side, uid)
                 for edge in result.edges:
-                    check_edge_labels(self.schema, edge)
+                    key = (edge.type, edge.src.partition(":")[0], edge.dst.partition(":")[0])
+                    failure = checks.get(key, "")
+                    if failure == "":
+                        failure = self._check_labels(edge, key)
+                    if failure is not None:
+                        raise RowError("type", failure)
             except RowError as exc:
                 quarantine.add(line, exc.field, exc.message, row)
                 continue
@@ -260,11 +338,23 @@ class Ingestor:
             for _, local, uid in result.local_ids:
                 self.local_index[local] = uid
             summary.rows_ingested += 1
+        store = self.store
         if len(batch) or batch.local_ids:
-            self.store.write_batch(batch, ingested_at)
+            self._writer.submit(lambda: store.write_batch(batch, ingested_at))
         if quarantine.pending:
-            self.store.add_quarantine(run_id, quarantine.pending)
+            rows = quarantine.pending
+            self._writer.submit(lambda: store.add_quarantine(run_id, rows))
             quarantine.pending = []
+
+    def _check_labels(self, edge: EdgeRecord, key: tuple[str, str, str]) -> str | None:
+        # Remembered per (type, labels): the answer only depends on those three.
+        try:
+            check_edge_labels(self.schema, edge)
+            failure = None
+        except RowError as exc:
+            failure = exc.message
+        self._label_checks[key] = failure
+        return failure
 
 
 def ingest_paths(

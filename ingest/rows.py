@@ -2,6 +2,13 @@
 
 A row is all or nothing: if any part of it is bad (an unparsable phone, an unknown relationship
 type, an empty id) the whole row goes to quarantine, so the graph never holds half a record.
+
+Speed matters here (an ingest maps millions of rows), so a FileSpec is compiled once per file:
+every ValueSpec becomes a closure (ingest/values.py), every normaliser gets a per-file cache,
+and a node's content (uid, label, name, properties — or the error it raises) is remembered per
+distinct combination of the raw values it is built from. Exports repeat the same phones,
+accounts, addresses and regions on many rows; for those only the per-row parts (record, seen)
+are filled in.
 """
 
 from __future__ import annotations
@@ -16,24 +23,27 @@ from typing import Any
 from graph_model.identity import node_uid, source_record_uid
 from graph_model.schema import SOURCE_RECORD, Schema
 from graph_model.store.base import EdgeRecord, NodeRecord
-from ingest.mapping import Condition, FileSpec, NodeSpec, ValueSpec
+from ingest.mapping import EdgeSpec, FileSpec, NodeSpec
 from ingest.normalise import NORMALISERS, normalise_region
+from ingest.values import (
+    MISSING,
+    Getter,
+    Row,
+    compile_condition,
+    compile_value,
+    evaluate,
+    is_missing,
+)
 from netzicht.errors import RowError
 
-# Values agencies use for "nothing here"; treated as empty.
-MISSING = frozenset({"", "null", "none", "n/a", "na", "onbekend", "unknown", "-"})
-
-Row = dict[str, str]
 _MISS = object()
 _CACHE_LIMIT = 500_000
+# After this many distinct inputs a node memo that is rarely hit (ids unique per row) is
+# dropped: it would only cost a key and a dict entry per row.
+_MEMO_PROBE = 4096
 Pseudonymise = Callable[[str, str], str]
-
-
-def is_missing(value: str | None) -> bool:
-    if not value:
-        return True
-    # Only short values can be a "missing" marker; skip the strip/lower for the rest.
-    return len(value) <= 12 and value.strip().lower() in MISSING
+Normaliser = Callable[[str], Any]
+NodeCore = tuple[str, str, str, dict[str, Any]]  # uid, label, name, properties
 
 
 def row_fingerprint(row: Row) -> str:
@@ -42,43 +52,119 @@ def row_fingerprint(row: Row) -> str:
     return blake2b(joined.encode(), digest_size=8).hexdigest()
 
 
-def _template(template: str, row: Row) -> str:
-    out = template
-    for key, value in row.items():
-        token = "{" + key + "}"
-        if token in out:
-            out = out.replace(token, "" if is_missing(value) else value.strip())
-    return " ".join(out.split()).strip(" ,|")
+class _Bad:
+    """A remembered failure: the field and reason to raise again for the same input."""
+
+    __slots__ = ("field", "message")
+
+    def __init__(self, field_name: str, message: str) -> None:
+        self.field = field_name
+        self.message = message
 
 
-def evaluate(spec: ValueSpec, row: Row) -> str | None:
-    if spec.value is not None:
-        return spec.value
-    if spec.template is not None:
-        text = _template(spec.template, row)
-        return text or spec.default
-    raw = row.get(spec.column or "")
-    if is_missing(raw):
-        return spec.default
-    assert raw is not None
-    value = raw.strip()
-    if spec.mapping is not None:
-        mapped = spec.mapping.get(value, spec.mapping.get(value.lower()))
-        if mapped is None:
-            if spec.default is not None:
-                return spec.default
-            raise RowError(spec.column or "?", f"unexpected value {value!r}")
-        return mapped
-    return value
+def _cached(normaliser: Callable[[str], object]) -> Normaliser:
+    # Exports repeat the same values (phones, IBANs, dates) many times; remember each answer,
+    # errors included, so a value is parsed once per file.
+    cache: dict[str, Any] = {}
+
+    def normalise(value: str) -> Any:
+        out = cache.get(value, _MISS)
+        if out is _MISS:
+            try:
+                parsed = normaliser(value)
+                out = parsed.isoformat() if isinstance(parsed, dt.date) else parsed
+            except ValueError as exc:
+                out = _Bad("", str(exc))
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            cache[value] = out
+        if out.__class__ is _Bad:
+            raise ValueError(out.message)
+        return out
+
+    return normalise
 
 
-def _matches(cond: Condition | None, row: Row) -> bool:
-    if cond is None:
-        return True
-    raw = row.get(cond.column)
-    if cond.not_empty:
-        return not is_missing(raw)
-    return raw is not None and cond.values is not None and raw.strip() in cond.values
+class _NodePlan:
+    """One NodeSpec, compiled; for a fixed label its schema entry is looked up once, here."""
+
+    __slots__ = (
+        "columns",
+        "hits",
+        "key",
+        "label",
+        "label_field",
+        "local_field",
+        "local_id",
+        "memo",
+        "node_def",
+        "props",
+        "record",
+        "record_field",
+        "required",
+        "typed_props",
+        "when",
+    )
+
+    def __init__(
+        self, spec: NodeSpec, memoise: bool, schema: Schema, normalisers: dict[str, Normaliser]
+    ) -> None:
+        self.key = spec.key
+        self.when = compile_condition(spec.when)
+        self.label = compile_value(spec.label)
+        self.label_field = spec.label.column or spec.key
+        self.props = [
+            (name, compile_value(v), v.column or name) for name, v in spec.properties.items()
+        ]
+        self.record = compile_value(spec.record) if spec.record is not None else None
+        self.record_field = (
+            spec.record.columns[0] if spec.record and spec.record.columns else spec.key
+        )
+        self.local_id = compile_value(spec.local_id) if spec.local_id is not None else None
+        self.local_field = (spec.local_id.column or "id") if spec.local_id is not None else "id"
+        self.required = spec.required
+        inputs = [spec.label, spec.record, *spec.properties.values()]
+        self.columns = tuple(dict.fromkeys(c for v in inputs if v is not None for c in v.columns))
+        self.memo: dict[tuple[str | None, ...], NodeCore | _Bad | None] | None = (
+            {} if memoise else None
+        )
+        self.hits = 0
+        self.node_def = schema.nodes.get(spec.label.value) if spec.label.value else None
+        # (name, getter, field, normaliser) of the properties the fixed label has
+        self.typed_props: list[tuple[str, Getter, str, Normaliser]] = []
+        if self.node_def is not None:
+            known = self.node_def.properties
+            self.typed_props = [
+                (name, get, field_name, normalisers[known[name].type])
+                for name, get, field_name in self.props
+                if name in known
+            ]
+
+
+class _EdgePlan:
+    """One EdgeSpec, compiled; endpoint types are looked up in the schema once, here."""
+
+    __slots__ = (
+        "dst_node",
+        "dst_ref",
+        "props",
+        "src_node",
+        "src_ref",
+        "type",
+        "type_field",
+        "when",
+    )
+
+    def __init__(self, spec: EdgeSpec, schema: Schema) -> None:
+        self.when = compile_condition(spec.when)
+        self.type = compile_value(spec.type)
+        self.type_field = spec.type.column or "type"
+        self.src_node, self.src_ref = spec.src.node, spec.src.ref
+        self.dst_node, self.dst_ref = spec.dst.node, spec.dst.ref
+        self.props = [
+            (name, compile_value(v), v.column or name, schema.relationship_properties[name].type)
+            for name, v in spec.properties.items()
+        ]
 
 
 @dataclass(slots=True)
@@ -106,27 +192,28 @@ class RowProcessor:
         self.source = source
         self.pseudonymise = pseudonymise or {}
         self.pseudonymiser = pseudonymiser
-        self._normalisers: dict[str, Callable[[str], object]] = dict(NORMALISERS)
-        self._normalisers["region"] = partial(normalise_region, regions=schema.regions)
-        self._cache: dict[tuple[str, str], Any] = {}
+        normalisers: dict[str, Callable[[str], object]] = dict(NORMALISERS)
+        normalisers["region"] = partial(normalise_region, regions=schema.regions)
+        self._normalisers = {name: _cached(fn) for name, fn in normalisers.items()}
+        self._record: Getter | None = None
+        self._record_field = "record"
+        if spec.record is not None:
+            self._record = compile_value(spec.record)
+            self._record_field = spec.record.columns[0] if spec.record.columns else "record"
+        self._nodes = [
+            _NodePlan(n, self._may_memoise(n), schema, self._normalisers) for n in spec.nodes
+        ]
+        self._edges = [_EdgePlan(e, schema) for e in spec.edges]
+
+    def _may_memoise(self, spec: NodeSpec) -> bool:
+        # The pseudonymiser is called exactly as before (once per node per row): it is another
+        # component's hook, and nothing here may assume how often it can be skipped.
+        if self.pseudonymiser is None or not self.pseudonymise:
+            return True
+        return spec.label.value is not None and spec.label.value not in self.pseudonymise
 
     def normalise(self, type_name: str, value: str) -> Any:
-        # Exports repeat the same values (phones, IBANs, dates) many times; remember each answer,
-        # errors included, so a value is parsed once per file.
-        key = (type_name, value)
-        cached = self._cache.get(key, _MISS)
-        if cached is _MISS:
-            try:
-                out = self._normalisers[type_name](value)
-                cached = out.isoformat() if isinstance(out, dt.date) else out
-            except ValueError as exc:
-                cached = exc
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[key] = cached
-        if isinstance(cached, ValueError):
-            raise cached
-        return cached
+        return self._normalisers[type_name](value)
 
     def _seen(self, row: Row) -> str | None:
         for column in self.spec.seen:
@@ -134,32 +221,46 @@ class RowProcessor:
             if not is_missing(raw):
                 assert raw is not None
                 try:
-                    return str(self.normalise("date", raw))
+                    return str(self._normalisers["date"](raw))
                 except ValueError as exc:
                     raise RowError(column, str(exc)) from None
         return None
 
-    def _node(self, spec: NodeSpec, row: Row, record: str, seen: str | None) -> NodeRecord | None:
-        label = evaluate(spec.label, row)
-        if label is None:
-            if spec.required:
-                raise RowError(spec.label.column or spec.key, "empty node label")
-            return None
-        node_def = self.schema.nodes.get(label)
-        if node_def is None:
-            raise RowError(spec.label.column or spec.key, f"unknown node label {label!r}")
+    def _build(self, plan: _NodePlan, row: Row) -> NodeCore | None:
+        """A node's content from the row, or None when an optional node is absent."""
         props: dict[str, Any] = {}
-        for name, vspec in spec.properties.items():
-            prop = node_def.properties.get(name)
-            if prop is None:
-                continue  # a dynamic label without this property
-            raw = evaluate(vspec, row)
-            if raw is None:
-                continue
-            try:
-                props[name] = self.normalise(prop.type, raw)
-            except ValueError as exc:
-                raise RowError(vspec.column or name, str(exc)) from None
+        node_def = plan.node_def
+        if node_def is not None:
+            label = node_def.label
+            for name, get, field_name, normalise in plan.typed_props:
+                raw = get(row)
+                if raw is None:
+                    continue
+                try:
+                    props[name] = normalise(raw)
+                except ValueError as exc:
+                    raise RowError(field_name, str(exc)) from None
+        else:
+            label_value = plan.label(row)
+            if label_value is None:
+                if plan.required:
+                    raise RowError(plan.label_field, "empty node label")
+                return None
+            label = label_value
+            node_def = self.schema.nodes.get(label)
+            if node_def is None:
+                raise RowError(plan.label_field, f"unknown node label {label!r}")
+            for name, get, field_name in plan.props:
+                prop = node_def.properties.get(name)
+                if prop is None:
+                    continue  # a dynamic label without this property
+                raw = get(row)
+                if raw is None:
+                    continue
+                try:
+                    props[name] = self._normalisers[prop.type](raw)
+                except ValueError as exc:
+                    raise RowError(field_name, str(exc)) from None
         to_hide = self.pseudonymise.get(label, ())
         if to_hide and self.pseudonymiser is not None:
             for name in to_hide:
@@ -168,13 +269,10 @@ class RowProcessor:
             props["pseudonymised"] = True if "pseudonymised" in node_def.properties else None
             props = {k: v for k, v in props.items() if v is not None}
         if node_def.keyed_by_source_record:
-            rec = evaluate(spec.record, row) if spec.record is not None else None
+            rec = plan.record(row) if plan.record is not None else None
             if rec is None:
-                if spec.required:
-                    field_name = (
-                        spec.record.columns[0] if spec.record and spec.record.columns else spec.key
-                    )
-                    raise RowError(field_name, f"empty id for {label}")
+                if plan.required:
+                    raise RowError(plan.record_field, f"empty id for {label}")
                 return None
             uid = source_record_uid(label, self.source, rec)
         else:
@@ -182,87 +280,133 @@ class RowProcessor:
             for key in node_def.identity:
                 value = props.get(key)
                 if value is None:
-                    if spec.required:
+                    if plan.required:
                         raise RowError(key, f"missing {key} for {label}")
                     return None
                 values.append(str(value))
             uid = node_uid(label, tuple(values))
-        name = str(props.get(node_def.display, ""))
-        return NodeRecord(uid, label, name, props, self.source, record, seen)
+        return uid, label, str(props.get(node_def.display, "")), props
+
+    def _remember(
+        self, plan: _NodePlan, memo: dict[Any, Any], key: tuple[str | None, ...], row: Row
+    ) -> NodeCore | None:
+        try:
+            core: NodeCore | _Bad | None = self._build(plan, row)
+        except RowError as exc:
+            core = _Bad(exc.field, exc.message)
+        # A braced value may be filled in from other columns by a template (see
+        # values.template), so the node would not depend on `key` alone: not remembered.
+        if not any(v is not None and ("{" in v or "}" in v) for v in key):
+            if len(memo) >= _CACHE_LIMIT:
+                memo.clear()
+            memo[key] = core
+            if len(memo) == _MEMO_PROBE and plan.hits < _MEMO_PROBE // 4:
+                plan.memo = None
+        if core.__class__ is _Bad:
+            raise RowError(core.field, core.message)  # type: ignore[union-attr]
+        return core  # type: ignore[return-value]
 
     def process(self, row: Row) -> RowResult:
         result = RowResult()
-        record = evaluate(self.spec.record, row) if self.spec.record is not None else None
-        if self.spec.record is not None and record is None:
-            raise RowError(
-                self.spec.record.columns[0] if self.spec.record.columns else "record", "empty id"
-            )
+        if self._record is not None:
+            record = self._record(row)
+            if record is None:
+                raise RowError(self._record_field, "empty id")
+        else:
+            record = None
         record = record or row_fingerprint(row)
-        seen = self._seen(row)
-        by_key: dict[str, NodeRecord] = {}
-        for spec in self.spec.nodes:
-            if not _matches(spec.when, row):
+        seen = self._seen(row) if self.spec.seen else None
+        source = self.source
+        by_key: dict[str, str] = {}
+        nodes = result.nodes
+        for plan in self._nodes:
+            if plan.when is not None and not plan.when(row):
                 continue
-            node = self._node(spec, row, record, seen)
-            if node is None:
-                continue
-            by_key[spec.key] = node
-            result.nodes.append(node)
-            if spec.local_id is not None:
-                local = evaluate(spec.local_id, row)
-                if local is None:
-                    raise RowError(spec.local_id.column or "id", "empty id")
-                result.local_ids.append((self.source, local, node.uid))
-        for espec in self.spec.edges:
-            if not _matches(espec.when, row):
-                continue
-            rtype = evaluate(espec.type, row)
-            if rtype is None:
-                raise RowError(espec.type.column or "type", "empty relationship type")
-            rel = self.schema.relationships.get(rtype)
-            if rel is None:
-                raise RowError(espec.type.column or "type", f"unknown relationship type {rtype!r}")
-            ends: list[str] = []
-            pending: list[tuple[str, str]] = []
-            skip = False
-            for side, end in (("src", espec.src), ("dst", espec.dst)):
-                if end.node is not None:
-                    node = by_key.get(end.node)
-                    if node is None:
-                        skip = True  # an optional node that this row does not have
-                        break
-                    ends.append(node.uid)
+            memo = plan.memo
+            core: Any
+            if memo is None:
+                core = self._build(plan, row)
+            else:
+                key = tuple(map(row.get, plan.columns))
+                core = memo.get(key, _MISS)
+                if core is _MISS:
+                    core = self._remember(plan, memo, key, row)
                 else:
-                    local = row.get(end.ref or "")
-                    if is_missing(local):
-                        raise RowError(end.ref or side, "empty entity id")
-                    assert local is not None
-                    ends.append("")
-                    pending.append((side, local.strip()))
-            if skip:
+                    plan.hits += 1
+                    if core.__class__ is _Bad:
+                        raise RowError(core.field, core.message)
+            if core is None:
+                continue
+            uid, label, name, props = core
+            # Records of one node share its properties dict: stores copy before merging.
+            nodes.append(NodeRecord(uid, label, name, props, source, record, seen))
+            by_key[plan.key] = uid
+            if plan.local_id is not None:
+                local = plan.local_id(row)
+                if local is None:
+                    raise RowError(plan.local_field, "empty id")
+                result.local_ids.append((source, local, uid))
+        if self._edges:
+            self._process_edges(row, result, by_key, record, seen)
+        return result
+
+    def _process_edges(
+        self, row: Row, result: RowResult, by_key: dict[str, str], record: str, seen: str | None
+    ) -> None:
+        relationships = self.schema.relationships
+        for plan in self._edges:
+            if plan.when is not None and not plan.when(row):
+                continue
+            rtype = plan.type(row)
+            if rtype is None:
+                raise RowError(plan.type_field, "empty relationship type")
+            if rtype not in relationships:
+                raise RowError(plan.type_field, f"unknown relationship type {rtype!r}")
+            pending: list[tuple[str, str]] = []
+            src = self._end(row, plan.src_node, plan.src_ref, "src", by_key, pending)
+            if src is None:
+                continue  # an optional node that this row does not have
+            dst = self._end(row, plan.dst_node, plan.dst_ref, "dst", by_key, pending)
+            if dst is None:
                 continue
             props: dict[str, Any] = {}
-            for name, vspec in espec.properties.items():
-                raw = evaluate(vspec, row)
+            for name, get, field_name, type_name in plan.props:
+                raw = get(row)
                 if raw is None:
                     continue
                 try:
-                    props[name] = self.normalise(
-                        self.schema.relationship_properties[name].type, raw
-                    )
+                    props[name] = self._normalisers[type_name](raw)
                 except ValueError as exc:
-                    raise RowError(vspec.column or name, str(exc)) from None
+                    raise RowError(field_name, str(exc)) from None
             date = props.get("date") or props.get("start_date") or seen
             weight = float(props.get("weight", 1.0))
             if weight <= 0:
                 raise RowError("weight", f"weight must be positive, got {weight}")
             index = len(result.edges)
             result.edges.append(
-                EdgeRecord(ends[0], rtype, ends[1], props, self.source, record, date, weight)
+                EdgeRecord(src, rtype, dst, props, self.source, record, date, weight)
             )
             for side, local in pending:
                 result.refs.append((index, side, local))
-        return result
+
+    @staticmethod
+    def _end(
+        row: Row,
+        node: str | None,
+        ref: str | None,
+        side: str,
+        by_key: dict[str, str],
+        pending: list[tuple[str, str]],
+    ) -> str | None:
+        """The endpoint uid; "" for a local id to resolve later; None for an absent node."""
+        if node is not None:
+            return by_key.get(node)
+        local = row.get(ref or "")
+        if is_missing(local):
+            raise RowError(ref or side, "empty entity id")
+        assert local is not None
+        pending.append((side, local.strip()))
+        return ""
 
 
 def check_edge_labels(schema: Schema, edge: EdgeRecord) -> None:
@@ -278,4 +422,12 @@ def check_edge_labels(schema: Schema, edge: EdgeRecord) -> None:
         )
 
 
-__all__ = ["SOURCE_RECORD", "RowProcessor", "RowResult", "check_edge_labels", "is_missing"]
+__all__ = [
+    "MISSING",
+    "SOURCE_RECORD",
+    "RowProcessor",
+    "RowResult",
+    "check_edge_labels",
+    "evaluate",
+    "is_missing",
+]

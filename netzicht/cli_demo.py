@@ -44,8 +44,8 @@ def register(app: typer.Typer) -> None:
 
             resolved = ResolutionService.for_service(svc).resolve()
             out.print(
-                f"resolve: {resolved['records']:,} person records, {resolved['merges']:,} merges "
-                f"into {resolved['clusters']:,} resolved people"
+                f"resolve: {resolved['records']:,} person records, {len(resolved['merges']):,} "
+                f"merges into {resolved['clusters']:,} clusters of records"
             )
             ads = AdsService.for_service(svc).analyse()
             out.print(f"ads: {ads['ads']:,} ads in {len(ads['clusters']):,} clusters")

@@ -3,12 +3,10 @@ what-if, its activity over time and suggested hidden ties."""
 
 from __future__ import annotations
 
-import networkx as nx
 import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.graphview import DrawEdge, DrawNode, draw, tooltip
 from dashboard.state import service
 
 st.title("Networks")
@@ -64,51 +62,7 @@ st.caption(
 )
 
 colour_by = st.radio("Colour by", ["role", "community"], horizontal=True, key="net_colour")
-communities: dict[str, int] = {}
-if colour_by == "community":
-    graph = nx.Graph()
-    graph.add_nodes_from(m.uid for m in view.members)
-    graph.add_weighted_edges_from((t.src, t.dst, t.weight) for t in view.ties)
-    for i, group in enumerate(nx.community.louvain_communities(graph, seed=7)):
-        for uid in group:
-            communities[uid] = i
-max_score = max((m.score for m in view.members), default=1.0) or 1.0
-nodes = [
-    DrawNode(
-        id=m.uid,
-        label=m.name,
-        group=m.role,
-        title=tooltip(
-            {
-                "name": m.name,
-                "role": m.role,
-                "organiser score": f"{m.score:.3f}",
-                "rank": m.rank,
-                **{f"reason {i + 1}": r for i, r in enumerate(m.reasons[:3])},
-            }
-        ),
-        size=10 + 30 * (0 if m.role == "victim" else m.score / max_score),
-        community=communities.get(m.uid),
-    )
-    for m in view.members
-]
-edges = [
-    DrawEdge(
-        t.src,
-        t.dst,
-        t.type,
-        tooltip(
-            {
-                "tie": t.type,
-                "weight": round(t.weight, 2),
-                **{f"why {i + 1}": r for i, r in enumerate(t.reasons)},
-            }
-        ),
-        t.weight,
-    )
-    for t in view.ties
-]
-drawing = draw(nodes, edges, colour_by=colour_by)
+drawing = data.network_drawing(network_id, colour_by)
 if drawing.cut:
     st.warning(f"This network is too large to draw whole: {drawing.cut}.")
 st.iframe(drawing.html, height=640)
@@ -187,7 +141,7 @@ if result_doc and result_doc.get("network") == network_id:
     )
 
 st.subheader("Suggested hidden ties (leads)")
-leads = svc.insight.leads(network=network_id, top=10)
+leads = data.leads(network_id, top=10)
 if leads.leads:
     st.dataframe(
         pd.DataFrame(
@@ -208,43 +162,10 @@ else:
     st.caption("No likely hidden ties in this network.")
 
 st.subheader("Downloads")
-members = pd.DataFrame(
-    [
-        {
-            "uid": m.uid,
-            "name": m.name,
-            "role": m.role,
-            "score": m.score,
-            "reasons": " | ".join(m.reasons),
-        }
-        for m in view.members
-    ]
-)
-ties = pd.DataFrame(
-    [
-        {
-            "source": t.src,
-            "target": t.dst,
-            "type": t.type,
-            "weight": t.weight,
-            "why": " | ".join(t.reasons),
-        }
-        for t in view.ties
-    ]
-)
-g = nx.Graph()
-for m in view.members:
-    g.add_node(m.uid, name=m.name, role=m.role, score=m.score)
-for t in view.ties:
-    g.add_edge(t.src, t.dst, type=t.type, weight=t.weight)
+files = data.downloads(network_id)
 c1, c2, c3 = st.columns(3)
-c1.download_button(
-    "Members (CSV)", members.to_csv(index=False), f"{network_id}-members.csv", "text/csv"
-)
-c2.download_button("Ties (CSV)", ties.to_csv(index=False), f"{network_id}-ties.csv", "text/csv")
+c1.download_button("Members (CSV)", files["members.csv"], f"{network_id}-members.csv", "text/csv")
+c2.download_button("Ties (CSV)", files["ties.csv"], f"{network_id}-ties.csv", "text/csv")
 c3.download_button(
-    "Network (GraphML)",
-    "\n".join(nx.generate_graphml(g)),
-    f"{network_id}.graphml",
-    "application/xml",
+    "Network (GraphML)", files["graphml"], f"{network_id}.graphml", "application/xml"
 )

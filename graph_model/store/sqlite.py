@@ -117,12 +117,17 @@ CREATE TABLE IF NOT EXISTS node_results (
 CREATE INDEX IF NOT EXISTS node_results_uid ON node_results(uid);
 """
 
+# Each write is one template with two ways to feed it rows: `?` per row (executemany), or one
+# JSON array per table unpacked by json_each (see SQLiteStore._write_json). The WHERE clause
+# is SQLite's required disambiguation for an upsert fed by a SELECT.
+_VALUES_5 = "VALUES (?, ?, ?, ?, ?)"
+_VALUES_7 = "VALUES (?, ?, ?, ?, ?, ?, ?)"
 _UPSERT_NODE = """
 INSERT INTO nodes (uid, label, name, props, search, first_seen, last_seen)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+{rows}
 ON CONFLICT(uid) DO UPDATE SET
     name = CASE WHEN nodes.name = '' THEN excluded.name ELSE nodes.name END,
-    props = CASE WHEN excluded.props = '{}' THEN nodes.props
+    props = CASE WHEN excluded.props = '{{}}' THEN nodes.props
                  ELSE json_patch(excluded.props, nodes.props) END,
     search = CASE WHEN nodes.search = '' THEN excluded.search ELSE nodes.search END,
     first_seen = min(coalesce(nodes.first_seen, excluded.first_seen),
@@ -130,38 +135,107 @@ ON CONFLICT(uid) DO UPDATE SET
     last_seen = max(coalesce(nodes.last_seen, excluded.last_seen),
                     coalesce(excluded.last_seen, nodes.last_seen))
 """
+_INSERT_PROV = "INSERT OR IGNORE INTO node_prov (uid, source, record, seen, ingested_at) {rows}"
 _UPSERT_EDGE = """
 INSERT INTO edges (id, src, type, dst, props, first_seen, last_seen)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+{rows}
 ON CONFLICT(id) DO UPDATE SET
-    props = CASE WHEN excluded.props = '{}' THEN edges.props
+    props = CASE WHEN excluded.props = '{{}}' THEN edges.props
                  ELSE json_patch(excluded.props, edges.props) END,
     first_seen = min(coalesce(edges.first_seen, excluded.first_seen),
                      coalesce(excluded.first_seen, edges.first_seen)),
     last_seen = max(coalesce(edges.last_seen, excluded.last_seen),
                     coalesce(excluded.last_seen, edges.last_seen))
 """
-_EDGE_PROPS_ON_OBSERVATION = ("weight", "amount", "date")
+_INSERT_OBS = (
+    "INSERT OR IGNORE INTO edge_obs (edge, source, record, date, weight, amount, ingested_at) "
+    "{rows}"
+)
+
+
+def _from_json(width: int, order: str, stamp: bool = False) -> str:
+    """SELECT the rows of a JSON array of arrays (?1); ?2 is the ingest time when `stamp`."""
+    columns = ", ".join(f"value->>{i}" for i in range(width))
+    return (
+        f"SELECT {columns}{', ?2' if stamp else ''} FROM json_each(?1) WHERE true ORDER BY {order}"
+    )
+
+
+_JSON_WRITES = (
+    _UPSERT_NODE.format(rows=_from_json(7, "value->>0")),
+    _INSERT_PROV.format(rows=_from_json(4, "value->>0, value->>1, value->>2", stamp=True)),
+    _UPSERT_EDGE.format(rows=_from_json(7, "value->>0")),
+    _INSERT_OBS.format(rows=_from_json(6, "value->>0, value->>1, value->>2", stamp=True)),
+)
+_EDGE_PROPS_ON_OBSERVATION = frozenset({"weight", "amount", "date"})
+Rows = list[tuple[Any, ...]]
+
+
+def _prepare(batch: WriteBatch) -> tuple[Rows, Rows, Rows, Rows]:
+    """Merge a batch into one row per node, tie and provenance key, in first-seen order.
+
+    Within a batch the merge follows the same rules as the upserts across batches: first
+    value wins for name and properties, seen dates widen the first/last window.
+    """
+    nodes: dict[str, list[Any]] = {}
+    node_prov: dict[tuple[str, str, str], str | None] = {}
+    for n in batch.nodes:
+        seen = n.seen
+        row = nodes.get(n.uid)
+        if row is None:
+            # Records of one node often share one properties dict: copy only to merge.
+            nodes[n.uid] = [n.uid, n.label, n.name, n.properties, seen, seen, False]
+        else:
+            if not row[2] and n.name:
+                row[2] = n.name
+            props = n.properties
+            if props is not row[3] and not props.keys() <= row[3].keys():
+                if not row[6]:
+                    row[3], row[6] = dict(row[3]), True
+                for key, value in props.items():
+                    row[3].setdefault(key, value)
+            if seen is not None:
+                if row[4] is None or seen < row[4]:
+                    row[4] = seen
+                if row[5] is None or seen > row[5]:
+                    row[5] = seen
+        node_prov.setdefault((n.uid, n.source, n.record), seen)
+    ties: dict[tuple[str, str, str], list[Any]] = {}
+    obs: dict[tuple[tuple[str, str, str], str, str], tuple[str | None, float, float | None]] = {}
+    for e in batch.edges:
+        tie = (e.src, e.type, e.dst)
+        date = e.date
+        row = ties.get(tie)
+        if row is None:
+            props = {k: v for k, v in e.properties.items() if k not in _EDGE_PROPS_ON_OBSERVATION}
+            ties[tie] = [props, date, date]
+        else:
+            for key, value in e.properties.items():
+                if key not in _EDGE_PROPS_ON_OBSERVATION:
+                    row[0].setdefault(key, value)
+            if date is not None:
+                if row[1] is None or date < row[1]:
+                    row[1] = date
+                if row[2] is None or date > row[2]:
+                    row[2] = date
+        okey = (tie, e.source, e.record)
+        if okey not in obs:
+            amount = e.properties.get("amount")
+            obs[okey] = (date, e.weight, float(amount) if amount is not None else None)
+    ids = {tie: edge_id(*tie) for tie in ties}
+    return (
+        [
+            (r[0], r[1], r[2], _dumps(r[3]), search_text(r[2], r[3]), r[4], r[5])
+            for r in nodes.values()
+        ],
+        [(k[0], k[1], k[2], seen) for k, seen in node_prov.items()],
+        [(ids[t], t[0], t[1], t[2], _dumps(r[0]), r[1], r[2]) for t, r in ties.items()],
+        [(ids[k[0]], k[1], k[2], *v) for k, v in obs.items()],
+    )
 
 
 def _dumps(value: dict[str, Any]) -> str:
     return orjson.dumps(value, default=str).decode()
-
-
-def _min(a: str | None, b: str | None) -> str | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return a if a <= b else b
-
-
-def _max(a: str | None, b: str | None) -> str | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return a if a >= b else b
 
 
 def _fold(value: str) -> str:
@@ -179,6 +253,10 @@ def search_text(name: str, properties: dict[str, Any]) -> str:
 
 class SQLiteStore:
     """GraphStore on one SQLite file. Safe to use from one thread per instance."""
+
+    # Optional fast path for the ingest: write_batch may run on a background thread while the
+    # caller maps the next batch. Each write is a few long statements that release the GIL.
+    background_writes = True
 
     def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
         self.path = Path(path)
@@ -204,63 +282,49 @@ class SQLiteStore:
     # -- writing ---------------------------------------------------------------------------
 
     def write_batch(self, batch: WriteBatch, ingested_at: str) -> None:
-        nodes: dict[str, list[Any]] = {}
-        node_prov: dict[tuple[str, str, str], str | None] = {}
-        for n in batch.nodes:
-            row = nodes.get(n.uid)
-            if row is None:
-                nodes[n.uid] = [n.uid, n.label, n.name, dict(n.properties), n.seen, n.seen]
-            else:
-                if not row[2] and n.name:
-                    row[2] = n.name
-                for key, value in n.properties.items():
-                    row[3].setdefault(key, value)
-                row[4] = _min(row[4], n.seen)
-                row[5] = _max(row[5], n.seen)
-            prov_key = (n.uid, n.source, n.record)
-            if prov_key not in node_prov:
-                node_prov[prov_key] = n.seen
-        edges: dict[str, list[Any]] = {}
-        obs: dict[tuple[str, str, str], tuple[str | None, float, float | None]] = {}
-        for e in batch.edges:
-            eid = edge_id(e.src, e.type, e.dst)
-            props = {k: v for k, v in e.properties.items() if k not in _EDGE_PROPS_ON_OBSERVATION}
-            row = edges.get(eid)
-            if row is None:
-                edges[eid] = [eid, e.src, e.type, e.dst, props, e.date, e.date]
-            else:
-                for key, value in props.items():
-                    row[4].setdefault(key, value)
-                row[5] = _min(row[5], e.date)
-                row[6] = _max(row[6], e.date)
-            okey = (eid, e.source, e.record)
-            if okey not in obs:
-                amount = e.properties.get("amount")
-                obs[okey] = (e.date, e.weight, float(amount) if amount is not None else None)
+        nodes, node_prov, edges, obs = _prepare(batch)
         with self._lock, self._db:
-            self._db.executemany(
-                _UPSERT_NODE,
-                [
-                    (r[0], r[1], r[2], _dumps(r[3]), search_text(r[2], r[3]), r[4], r[5])
-                    for r in nodes.values()
-                ],
-            )
-            self._db.executemany(
-                "INSERT OR IGNORE INTO node_prov VALUES (?, ?, ?, ?, ?)",
-                [(k[0], k[1], k[2], seen, ingested_at) for k, seen in node_prov.items()],
-            )
-            self._db.executemany(
-                _UPSERT_EDGE,
-                [(r[0], r[1], r[2], r[3], _dumps(r[4]), r[5], r[6]) for r in edges.values()],
-            )
-            self._db.executemany(
-                "INSERT OR IGNORE INTO edge_obs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(k[0], k[1], k[2], v[0], v[1], v[2], ingested_at) for k, v in obs.items()],
-            )
+            if not self._write_json(nodes, node_prov, edges, obs, ingested_at):
+                stamp = (ingested_at,)
+                self._db.executemany(_UPSERT_NODE.format(rows=_VALUES_7), nodes)
+                self._db.executemany(
+                    _INSERT_PROV.format(rows=_VALUES_5), [r + stamp for r in node_prov]
+                )
+                self._db.executemany(_UPSERT_EDGE.format(rows=_VALUES_7), edges)
+                self._db.executemany(_INSERT_OBS.format(rows=_VALUES_7), [r + stamp for r in obs])
             if batch.local_ids:
                 self._db.executemany(
                     "INSERT OR IGNORE INTO local_ids VALUES (?, ?, ?)", batch.local_ids
                 )
+
+    def _write_json(
+        self,
+        nodes: Rows,
+        node_prov: Rows,
+        edges: Rows,
+        obs: Rows,
+        ingested_at: str,
+    ) -> bool:
+        """Each table's rows as one JSON array, unpacked by SQLite in one statement.
+
+        One statement per table, instead of one step per row, keeps the per-row work in C and
+        releases the GIL for the whole insert (so an ingest can map the next batch meanwhile);
+        `ORDER BY` the key makes the B-tree inserts local. Returns False, having written
+        nothing, when a value does not survive JSON unchanged (lone surrogates, NUL).
+        """
+        try:
+            payloads = [orjson.dumps(rows) for rows in (nodes, node_prov, edges, obs)]
+        except orjson.JSONEncodeError:
+            return False
+        if any(b"\\u0000" in p for p in payloads):
+            return False
+        stamps: tuple[tuple[str, ...], ...] = ((), (ingested_at,), (), (ingested_at,))
+        for sql, payload, rows, stamp in zip(
+            _JSON_WRITES, payloads, (nodes, node_prov, edges, obs), stamps, strict=True
+        ):
+            if rows:
+                self._db.execute(sql, (payload.decode(), *stamp))
+        return True
 
     def resolve_local_ids(self, source: str, local_ids: Iterable[str]) -> dict[str, str]:
         wanted = list(dict.fromkeys(local_ids))

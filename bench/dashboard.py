@@ -1,0 +1,175 @@
+"""Dashboard speed: a network of 500 people and 2,000 ties, drawn on the Networks page.
+
+    python bench/dashboard.py [--loads 20] [--json]
+
+Builds a store with one such network (plus nothing else), analyses it, then measures
+1. server-side work: the Networks page script run by Streamlit's AppTest, first (cold caches)
+   and then `--loads` times with caches warm (p50/p95);
+2. in a real browser (Debian's chromium through Playwright) against `netzicht dashboard`:
+   `--loads` page loads of the Networks page, from navigation until the network is drawn
+   (canvas present, layout finished), p50/p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from graph_model.store.base import EdgeRecord, NodeRecord, WriteBatch  # noqa: E402
+from graph_model.store.sqlite import SQLiteStore  # noqa: E402
+from netzicht.service import Service  # noqa: E402
+from netzicht.settings import Settings  # noqa: E402
+
+PEOPLE = 500
+TIES = 2000
+
+
+def build_store(path: Path, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    batch = WriteBatch()
+    for i in range(PEOPLE):
+        batch.nodes.append(
+            NodeRecord(
+                f"Person:bench:P{i:04d}",
+                "Person",
+                f"Person {i:04d}",
+                {"name": f"Person {i:04d}"},
+                "bench",
+                f"P{i:04d}",
+                "2024-01-01",
+            )
+        )
+    pairs: set[tuple[int, int]] = {(i, i + 1) for i in range(PEOPLE - 1)}  # one connected network
+    while len(pairs) < TIES:
+        # Planted sub-groups of 50 with a few hubs, like a large operation.
+        a = rng.randrange(PEOPLE)
+        b = (a // 50) * 50 + rng.randrange(50) if rng.random() < 0.8 else rng.randrange(PEOPLE)
+        if a != b:
+            pairs.add((min(a, b), max(a, b)))
+    for n, (a, b) in enumerate(sorted(pairs)):
+        batch.edges.append(
+            EdgeRecord(
+                f"Person:bench:P{a:04d}",
+                "CALLED",
+                f"Person:bench:P{b:04d}",
+                {},
+                "bench",
+                f"c{n}",
+                f"2024-{1 + n % 12:02d}-01",
+                1.0 + rng.random(),
+            )
+        )
+    store = SQLiteStore(path)
+    store.write_batch(batch, "2024-12-31T00:00:00+00:00")
+    store.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def server_side(store_uri: str, data_dir: Path, loads: int) -> dict[str, float]:
+    from streamlit.testing.v1 import AppTest
+
+    os.environ.update(
+        {"NETZICHT_STORE": store_uri, "NETZICHT_DATA_DIR": str(data_dir), "NETZICHT_ROLE": "admin"}
+    )
+    app = str(ROOT / "dashboard" / "app.py")
+    # The page run is timed inside the app (st.session_state["page_seconds"]): AppTest's own
+    # polling would otherwise add its sleep interval to every measurement.
+    times = []
+    at = AppTest.from_file(app, default_timeout=120)
+    at.run()
+    at.switch_page("views/networks.py")
+    at.run()
+    assert not at.exception, at.exception
+    cold = float(at.session_state["page_seconds"])
+    for _ in range(loads):
+        at.run()
+        times.append(float(at.session_state["page_seconds"]))
+    return {
+        "cold_s": round(cold, 3),
+        "warm_p50_s": round(percentile(times, 0.5), 3),
+        "warm_p95_s": round(percentile(times, 0.95), 3),
+    }
+
+
+def in_browser(store_uri: str, data_dir: Path, loads: int) -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT))
+    from tests.dashboard.browser import CHROMIUM, CHROMIUM_ARGS, running_dashboard
+
+    times = []
+    with running_dashboard(store_uri, data_dir) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/networks")  # warm the server caches once, as a user's first visit does
+        page.frame_locator("iframe").first.locator("canvas").first.wait_for(timeout=120_000)
+        for _ in range(loads):
+            start = time.perf_counter()
+            page.goto(f"{url}/networks")
+            frame = page.frame_locator("iframe").first
+            frame.locator("canvas").first.wait_for(timeout=120_000)
+            # Drawn: the layout is precomputed for large networks; small ones stabilise first.
+            frame.locator("#loadingBar").first.wait_for(state="hidden", timeout=120_000)
+            times.append(time.perf_counter() - start)
+        browser.close()
+    return {
+        "p50_s": round(percentile(times, 0.5), 3),
+        "p95_s": round(percentile(times, 0.95), 3),
+        "max_s": round(max(times), 3),
+        "loads": loads,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--loads", type=int, default=20)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="netzicht-dash-bench-"))
+    db = work / "bench.db"
+    build_store(db)
+    uri = f"sqlite:///{db}"
+    with Service.open(settings=Settings(store=uri, data_dir=work / "data")) as svc:
+        result = svc.insight.run_analysis(resolution=0.01)
+        largest = result.networks[0]
+    server = server_side(uri, work / "data", args.loads)
+    browser = in_browser(uri, work / "data", args.loads)
+    report = {
+        "network_people": largest.size,
+        "network_ties": TIES,
+        "server": server,
+        "browser": browser,
+        "load_avg": os.getloadavg()[0],
+    }
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(
+            f"network of {largest.size} people and {TIES} ties "
+            f"(load average {report['load_avg']:.1f})"
+        )
+        print(
+            f"server-side page run: cold {server['cold_s']} s; warm p50 {server['warm_p50_s']} s, "
+            f"p95 {server['warm_p95_s']} s"
+        )
+        print(
+            f"in the browser, navigation to drawn network over {browser['loads']} loads: "
+            f"p50 {browser['p50_s']} s, p95 {browser['p95_s']} s, max {browser['max_s']} s"
+        )
+
+
+if __name__ == "__main__":
+    main()
