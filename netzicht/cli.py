@@ -133,8 +133,9 @@ def stats(store: StoreOption = None, json_output: JsonOption = False) -> None:
 
 def _register_optional_commands() -> None:
     """Command groups that live in their own modules."""
-    from netzicht import cli_ads, cli_dashboard, cli_demo, cli_privacy
+    from netzicht import cli_ads, cli_analytics, cli_dashboard, cli_demo, cli_privacy
 
+    cli_analytics.register(app)
     cli_ads.register(app)
     cli_demo.register(app)
     cli_dashboard.register(app)

@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Find networks and rank key actors by organiser score, with reasons."""
         with service(store) as svc:
-            result = svc.analytics.analyze(
+            result = svc.insight.run_analysis(
                 since=since,
                 until=until,
                 top=top,
@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """What-if: remove people and follow the largest connected component."""
         with service(store) as svc:
-            result = svc.analytics.disrupt(
+            result = svc.insight.disrupt(
                 strategy,
                 mode=mode,
                 block_size=block_size,
@@ -165,7 +165,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Suggest hidden ties (common neighbours, Adamic–Adar, resource allocation)."""
         with service(store) as svc:
-            result = svc.analytics.leads(network=network, top=top)
+            result = svc.insight.leads(network=network, top=top)
         if json_output:
             print_json(result.to_json())
             return
@@ -194,7 +194,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write a Markdown report per network (figure, key actors, disruption curves)."""
         with service(store) as svc:
-            paths = svc.analytics.report(out_dir, network=network)
+            paths = svc.insight.report(out_dir, network=network)
         if json_output:
             print_json({"files": [str(p) for p in paths]})
             return

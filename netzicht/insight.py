@@ -165,11 +165,11 @@ class Insight:
 
     # -- what-if and leads ---------------------------------------------------------------------
 
-    def disrupt(self, **options: Any) -> DisruptionResult:
+    def disrupt(self, strategy: str, **options: Any) -> DisruptionResult:
         self.svc.require("disrupt", str(options.get("network") or "whole graph"))
         if options.get("network"):
             self.network(str(options["network"]))  # region check
-        result: DisruptionResult = self.analytics.disrupt(**options)
+        result: DisruptionResult = self.analytics.disrupt(strategy, **options)
         self.svc.audit(
             "disrupt",
             str(options.get("network") or "whole graph"),
@@ -196,10 +196,27 @@ class Insight:
         return result
 
     def run_analysis(self, **options: Any) -> AnalysisResult:
+        """Run an analysis (saved with its run id); names as this identity may see them."""
         self.svc.require("analyze", "analysis")
         result: AnalysisResult = self.analytics.analyze(**options)
         self.svc.audit("analyze", result.run_id, {"networks": len(result.networks)})
-        return result
+        if self.shows_names():
+            return result
+        actors = [
+            a.model_copy(update={"name": self.display_name(a.uid, a.name)}) for a in result.actors
+        ]
+        return result.model_copy(
+            update={"networks": [self._mask_network(n) for n in result.networks], "actors": actors}
+        )
+
+    def report(self, out_dir: Path, network: str | None = None) -> list[Path]:
+        """Per-network reports with names: for roles that may export personal data."""
+        self.svc.require("export_personal", f"report {network or 'all networks'}")
+        if network:
+            self.network(network)
+        paths: list[Path] = self.analytics.report(out_dir, network=network)
+        self.svc.audit("export", f"report {network or 'all networks'}", {"files": len(paths)})
+        return paths
 
     def networks_of_phones(self, phones: Sequence[str]) -> dict[str, list[str]]:
         """For ad phones (E.164): the networks of the people who use them (latest analysis)."""

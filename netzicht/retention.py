@@ -123,6 +123,12 @@ def backend_for(store: GraphStore) -> ErasureBackend:
         from graph_model.store import sqlite_erasure
 
         return sqlite_erasure
+    from graph_model.store.neo4j import Neo4jStore
+
+    if isinstance(store, Neo4jStore):
+        from graph_model.store import neo4j_erasure
+
+        return neo4j_erasure
     raise NetzichtError(f"erasure on {store.uri} is not supported yet")
 
 
