@@ -207,8 +207,24 @@ class IgraphBackend:
 BACKENDS: dict[str, type[IgraphBackend]] = {"igraph": IgraphBackend}
 
 
-def get_backend(name: str = "auto") -> GraphBackend:
-    """`auto` picks the in-process igraph backend (the only one shipped so far)."""
+def get_backend(name: str = "auto", store: object | None = None) -> GraphBackend:
+    """`auto`: GDS in the database when the store is Neo4j and its server has GDS, else igraph.
+
+    `gds` insists on the database (and fails clearly without it); `igraph` stays in process.
+    """
+    if name in ("auto", "gds"):
+        from graph_model.store.neo4j import Neo4jStore
+
+        if isinstance(store, Neo4jStore):
+            from analytics.gds_backend import GdsBackend, GdsError
+
+            try:
+                return GdsBackend.from_store(store)
+            except GdsError:
+                if name == "gds":
+                    raise
+        elif name == "gds":
+            raise NetzichtError("analytics backend 'gds' needs a Neo4j store with GDS")
     chosen = "igraph" if name == "auto" else name
     if chosen not in BACKENDS:
         raise NetzichtError(

@@ -270,9 +270,13 @@ def compute_signals(actor: ActorGraph, network: np.ndarray) -> Signals:
 def percentile_in_group(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Rank of each value inside its group, scaled to (0, 1]; ties share the lower rank.
 
-    Groups −1 (people in no network) form one group of their own.
+    Groups −1 (people in no network) form one group of their own. Values are compared at 9
+    significant digits, so float noise (1e-15 from one backend, 1e-12 from another) never turns
+    equal centralities into different ranks.
     """
-    frame = pd.DataFrame({"v": values, "g": groups})
+    v = np.asarray(values, dtype=float)
+    scale = 10.0 ** (np.floor(np.log10(np.abs(np.where(v != 0, v, 1.0)))) - 8)
+    frame = pd.DataFrame({"v": np.round(v / scale) * scale, "g": groups})
     ranks = frame.groupby("g")["v"].rank(method="min", pct=True)
     return ranks.to_numpy()
 

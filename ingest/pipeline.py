@@ -25,7 +25,7 @@ from graph_model.store.base import (
 )
 from ingest.mapping import FileSpec, Mapping, load_mapping
 from ingest.readers import BadRow, Table, open_table
-from ingest.rows import Pseudonymise, RowProcessor, RowResult, check_edge_labels
+from ingest.rows import Pseudonymise, Seal, RowProcessor, RowResult, check_edge_labels
 from netzicht.errors import InputFileError, RowError
 
 DEFAULT_BATCH_ROWS = 20_000
@@ -214,6 +214,7 @@ class Ingestor:
         schema: Schema | None = None,
         batch_rows: int = DEFAULT_BATCH_ROWS,
         pseudonymiser: Pseudonymise | None = None,
+        sealer: Seal | None = None,
         progress: Progress | None = None,
     ) -> None:
         self.store = store
@@ -223,6 +224,7 @@ class Ingestor:
         self.quarantine_dir = quarantine_dir
         self.batch_rows = batch_rows
         self.pseudonymiser = pseudonymiser
+        self.sealer = sealer
         self.progress = progress
         self.local_index: dict[str, str] = {}
         # (type, source label, target label) -> the RowError message, or None when allowed
@@ -231,10 +233,7 @@ class Ingestor:
 
     def run(self, paths: Sequence[Path]) -> IngestSummary:
         if self.mapping.pseudonymise and self.pseudonymiser is None:
-            raise InputFileError(
-                f"mapping {self.mapping.name!r} requires pseudonymisation, but no pseudonym key "
-                "is configured (set NETZICHT_PSEUDONYM_KEY_FILE)"
-            )
+            self.pseudonymiser, self.sealer = keys_from_environment(self.mapping.name)
         planned = plan(paths, self.mapping)
         started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         run_id = self.store.begin_run(self.source, self.mapping.name, started)
@@ -265,7 +264,8 @@ class Ingestor:
         self, run_id: str, table: Table, spec: FileSpec, ingested_at: str
     ) -> FileSummary:
         processor = RowProcessor(
-            spec, self.schema, self.source, self.mapping.pseudonymise, self.pseudonymiser
+            spec, self.schema, self.source, self.mapping.pseudonymise, self.pseudonymiser,
+            self.sealer,
         )
         summary = FileSummary(path=str(table.path), kind=spec.kind)
         quarantine = _Quarantine(self.quarantine_dir / run_id, table)
@@ -355,6 +355,29 @@ class Ingestor:
             failure = exc.message
         self._label_checks[key] = failure
         return failure
+
+
+def keys_from_environment(mapping: str) -> tuple[Pseudonymise, Seal]:
+    """The pseudonymiser and vault for a mapping that requires them, from the environment.
+
+    Keys never come from the repository: NETZICHT_PSEUDONYM_KEY[_FILE] and
+    NETZICHT_VAULT_KEY[_FILE] (`netzicht demo` creates local key files).
+    """
+    from netzicht.errors import NetzichtError
+    from netzicht.privacy.pseudonymise import Pseudonymiser, Vault
+
+    try:
+        pseudonymiser, vault = Pseudonymiser.from_env(), Vault.from_env()
+    except NetzichtError as exc:
+        raise InputFileError(
+            f"mapping {mapping!r} requires pseudonymisation, but the keys are missing: {exc} "
+            "(set NETZICHT_PSEUDONYM_KEY_FILE and NETZICHT_VAULT_KEY_FILE)"
+        ) from exc
+
+    def seal(values: dict[str, Any]) -> str:
+        return vault.encrypt(json.dumps(values, sort_keys=True, default=str))
+
+    return pseudonymiser.pseudonym, seal
 
 
 def ingest_paths(

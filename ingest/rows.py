@@ -42,6 +42,7 @@ _CACHE_LIMIT = 500_000
 # dropped: it would only cost a key and a dict entry per row.
 _MEMO_PROBE = 4096
 Pseudonymise = Callable[[str, str], str]
+Seal = Callable[[dict[str, Any]], str]  # raw values → an encrypted token (the vault)
 Normaliser = Callable[[str], Any]
 NodeCore = tuple[str, str, str, dict[str, Any]]  # uid, label, name, properties
 
@@ -186,7 +187,9 @@ class RowProcessor:
         source: str,
         pseudonymise: dict[str, tuple[str, ...]] | None = None,
         pseudonymiser: Pseudonymise | None = None,
+        sealer: Seal | None = None,
     ) -> None:
+        self.sealer = sealer
         self.spec = spec
         self.schema = schema
         self.source = source
@@ -263,9 +266,12 @@ class RowProcessor:
                     raise RowError(field_name, str(exc)) from None
         to_hide = self.pseudonymise.get(label, ())
         if to_hide and self.pseudonymiser is not None:
-            for name in to_hide:
-                if name in props:
-                    props[name] = self.pseudonymiser(f"{label}.{name}", str(props[name]))
+            raw_values = {name: props[name] for name in to_hide if name in props}
+            for name in raw_values:
+                props[name] = self.pseudonymiser(f"{label}.{name}", str(props[name]))
+            # The raw values stay only encrypted, for re-identification by authorised roles.
+            if raw_values and self.sealer is not None and "sealed" in node_def.properties:
+                props["sealed"] = self.sealer(raw_values)
             props["pseudonymised"] = True if "pseudonymised" in node_def.properties else None
             props = {k: v for k, v in props.items() if v is not None}
         if node_def.keyed_by_source_record:

@@ -143,7 +143,7 @@ class AnalyticsService:
             raise AnalyticsError("--resolution must be positive")
         s, u = self._window(since, until)
         seed = self.settings.seed if seed is None else seed
-        engine = get_backend(backend)
+        engine = get_backend(backend, self.store)
         actor = self.actor_graph(s, u, relation_types)
         previous = self.latest_analysis()
         result, measures = analyse(
@@ -238,7 +238,7 @@ class AnalyticsService:
             raise AnalyticsError("--people only goes with --strategy set")
         s, u = self._window(since, until)
         seed = self.settings.seed if seed is None else seed
-        engine = get_backend(backend)
+        engine = get_backend(backend, self.store)
         actor = self.actor_graph(s, u, relation_types)
         latest = self.latest_analysis()
         g, old = self._scope(actor, network, latest)

@@ -29,6 +29,11 @@ def register(app: typer.Typer) -> None:
         """Generate demo data, ingest every export, analyse, then open the dashboard."""
         from ingest.synth import SynthConfig, generate
 
+        from netzicht.keys import ensure_local_keys
+        from netzicht.settings import get_settings
+
+        # The care-coordinator export is pseudonymised at ingest; the demo makes local keys.
+        ensure_local_keys(get_settings().data_dir)
         result = generate(SynthConfig(seed=seed, scale=scale), out_dir)
         out.print(f"synth: {result['rows']:,} rows for {result['people']:,} people in {out_dir}")
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))

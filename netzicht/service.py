@@ -6,6 +6,7 @@ identity of the caller and the settings. Access control and audit hook in here, 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,15 +141,16 @@ class Service:
         progress: Progress | None = None,
         batch_rows: int | None = None,
     ) -> IngestSummary:
-        from ingest.mapping import available_mappings
+        from ingest.mapping import available_mappings, load_mapping
 
         self.require("ingest", source)
         chosen = mapping or (source if source in available_mappings() else "generic")
         options: dict[str, Any] = {"progress": progress}
+        loaded = load_mapping(chosen)  # a mapping that pseudonymises loads its keys at ingest
         if batch_rows:
             options["batch_rows"] = batch_rows
         summary = ingest_paths(
-            self.store, paths, source, chosen, self.settings.quarantine_dir(), **options
+            self.store, paths, source, loaded, self.settings.quarantine_dir(), **options
         )
         self._protected_sources = None
         self.audit(
@@ -227,6 +229,26 @@ class Service:
             edges=[e for e in sub.edges if e.src not in hidden and e.dst not in hidden],
             truncated=sub.truncated,
         )
+
+    def reidentify(self, uid: str, purpose: str) -> dict[str, Any]:
+        """The raw values behind a pseudonymised record, for authorised roles only (audited)."""
+        from netzicht.privacy.pseudonymise import Vault
+
+        self.require("reidentify", uid)
+        node = self.store.get_node(uid)
+        if node is None:
+            raise NetzichtError(f"no record {uid!r} in this store")
+        if self.is_protected(node) and not self.identity.may("read_protected"):
+            raise self._refuse("read_protected", uid)
+        token = node.properties.get("sealed")
+        if not token:
+            raise NetzichtError(f"{uid} is not pseudonymised: nothing to re-identify")
+        values: dict[str, Any] = json.loads(Vault.from_env().decrypt(str(token)))
+        self.audit_log.append(
+            actor=self.identity.user, role=self.identity.role, action="reidentify", target=uid,
+            purpose=purpose, details={"fields": sorted(values)},
+        )
+        return values
 
     def audit_entries(self, limit: int = 1000) -> list[Any]:
         self.require("audit_read", "audit log")

@@ -15,6 +15,14 @@ from netzicht.settings import Settings
 SMALL_SCALE = 600
 
 
+@pytest.fixture(scope="session", autouse=True)
+def local_keys(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Pseudonym and vault keys for the session (the care mapping pseudonymises at ingest)."""
+    from netzicht.keys import ensure_local_keys
+
+    ensure_local_keys(tmp_path_factory.mktemp("keys"))
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> SQLiteStore:
     db = SQLiteStore(tmp_path / "store.db")
