@@ -25,7 +25,7 @@ from graph_model.store.base import (
 )
 from ingest.mapping import FileSpec, Mapping, load_mapping
 from ingest.readers import BadRow, Table, open_table
-from ingest.rows import Pseudonymise, Seal, RowProcessor, RowResult, check_edge_labels
+from ingest.rows import Pseudonymise, RowProcessor, RowResult, Seal, check_edge_labels
 from netzicht.errors import InputFileError, RowError
 
 DEFAULT_BATCH_ROWS = 20_000
@@ -264,7 +264,11 @@ class Ingestor:
         self, run_id: str, table: Table, spec: FileSpec, ingested_at: str
     ) -> FileSummary:
         processor = RowProcessor(
-            spec, self.schema, self.source, self.mapping.pseudonymise, self.pseudonymiser,
+            spec,
+            self.schema,
+            self.source,
+            self.mapping.pseudonymise,
+            self.pseudonymiser,
             self.sealer,
         )
         summary = FileSummary(path=str(table.path), kind=spec.kind)

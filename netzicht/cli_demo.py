@@ -28,7 +28,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Generate demo data, ingest every export, analyse, then open the dashboard."""
         from ingest.synth import SynthConfig, generate
-
         from netzicht.keys import ensure_local_keys
         from netzicht.settings import get_settings
 

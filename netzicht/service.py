@@ -245,8 +245,12 @@ class Service:
             raise NetzichtError(f"{uid} is not pseudonymised: nothing to re-identify")
         values: dict[str, Any] = json.loads(Vault.from_env().decrypt(str(token)))
         self.audit_log.append(
-            actor=self.identity.user, role=self.identity.role, action="reidentify", target=uid,
-            purpose=purpose, details={"fields": sorted(values)},
+            actor=self.identity.user,
+            role=self.identity.role,
+            action="reidentify",
+            target=uid,
+            purpose=purpose,
+            details={"fields": sorted(values)},
         )
         return values
 

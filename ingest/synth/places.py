@@ -35,7 +35,23 @@ CITIES_BY_REGION: dict[str, list[str]] = {}
 for _city, (_a, _b, _region) in CITIES.items():
     CITIES_BY_REGION.setdefault(_region, []).append(_city)
 
-STREETS = ["Kerkstraat", "Dorpsstraat", "Molenweg", "Stationsweg", "Schoolstraat", "Nieuwstraat", "Julianastraat", "Beatrixlaan", "Industrieweg", "Havenstraat", "Marktplein", "Lindelaan", "Eikenlaan", "Parallelweg", "Spoorlaan"]
+STREETS = [
+    "Kerkstraat",
+    "Dorpsstraat",
+    "Molenweg",
+    "Stationsweg",
+    "Schoolstraat",
+    "Nieuwstraat",
+    "Julianastraat",
+    "Beatrixlaan",
+    "Industrieweg",
+    "Havenstraat",
+    "Marktplein",
+    "Lindelaan",
+    "Eikenlaan",
+    "Parallelweg",
+    "Spoorlaan",
+]
 _LETTERS = "ABCDEFGHJKLMNPRTVWXZ"
 BANKS = ("ABNA", "INGB", "RABO", "SNSB", "TRIO", "BUNQ", "KNAB", "ASNB")
 

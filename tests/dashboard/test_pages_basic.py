@@ -14,7 +14,7 @@ def test_search_finds_a_phone_written_differently_and_opens_its_profile(app_env:
     assert (table["kind"] == "Phone").any()
     headers = [h.value for h in at.header]
     assert headers, "a profile opens for the first hit"
-    assert any("Sources (provenance)" == s.value for s in at.subheader)
+    assert any(s.value == "Sources (provenance)" for s in at.subheader)
 
 
 def test_search_without_hits_says_so(app_env: str) -> None:

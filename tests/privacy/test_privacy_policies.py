@@ -23,14 +23,18 @@ POLICE = """zaaknummer;registratiedatum;fenomeen;eenheid;persoon_id;rol;achterna
 
 @pytest.fixture
 def svc(tmp_path: Path) -> Service:
-    service = Service.open(settings=Settings(store=f"sqlite:///{tmp_path / 's.db'}", data_dir=tmp_path))
+    service = Service.open(
+        settings=Settings(store=f"sqlite:///{tmp_path / 's.db'}", data_dir=tmp_path)
+    )
     service.ingest([write(tmp_path / "intakes.csv", CARE)], "care")
     service.ingest([write(tmp_path / "personen.csv", POLICE, "cp1252")], "police")
     yield service
     service.close()
 
 
-def test_care_intakes_are_pseudonymised_and_police_exports_are_not(svc: Service, tmp_path: Path) -> None:
+def test_care_intakes_are_pseudonymised_and_police_exports_are_not(
+    svc: Service, tmp_path: Path
+) -> None:
     care = svc.store.get_node("Person:care:C1")
     police = svc.store.get_node("Person:police:P1")
     assert care is not None and police is not None
@@ -43,7 +47,9 @@ def test_care_intakes_are_pseudonymised_and_police_exports_are_not(svc: Service,
     assert raw.count(b"Ioana Popescu") == raw.count(b"Ioana Popescu")  # police copy present
     # Her phone from the care intake is a pseudonym, so it does not link to the police record.
     assert svc.store.get_node("Phone:+31612345678") is not None
-    care_phones = [e.dst for e in svc.store.neighbourhood("Person:care:C1").edges if e.type == "USES"]
+    care_phones = [
+        e.dst for e in svc.store.neighbourhood("Person:care:C1").edges if e.type == "USES"
+    ]
     assert care_phones and all(p.startswith("Phone:ps_") for p in care_phones)
 
 
@@ -58,11 +64,18 @@ def test_pseudonyms_are_consistent_across_sources(tmp_path: Path) -> None:
     with svc:
         (tmp_path / "a").mkdir()
         (tmp_path / "b").mkdir()
-        svc.ingest([write(tmp_path / "a" / "x.csv", "id,tel\n1,06-12345678\n")], "agency_a", mapping)
-        svc.ingest([write(tmp_path / "b" / "x.csv", "id,tel\n9,+31 6 1234 5678\n")], "agency_b", mapping)
+        svc.ingest(
+            [write(tmp_path / "a" / "x.csv", "id,tel\n1,06-12345678\n")], "agency_a", mapping
+        )
+        svc.ingest(
+            [write(tmp_path / "b" / "x.csv", "id,tel\n9,+31 6 1234 5678\n")], "agency_b", mapping
+        )
         phones = [n for n in svc.store.iter_nodes(["Phone"])]
         assert len(phones) == 1 and phones[0].properties["number"].startswith("ps_")
-        assert {s.source for s in svc.store.get_node(phones[0].uid).sources} == {"agency_a", "agency_b"}
+        assert {s.source for s in svc.store.get_node(phones[0].uid).sources} == {
+            "agency_a",
+            "agency_b",
+        }
 
 
 def test_reidentification_is_for_authorised_roles_and_audited(svc: Service) -> None:
@@ -117,7 +130,7 @@ def test_role_command_matrix(svc: Service, role: str, command: str) -> None:
             COMMANDS[command](acting)
         except AccessDenied as exc:  # pragma: no cover - the assertion explains
             raise AssertionError(f"{role} was refused {command}: {exc}") from exc
-        except Exception as exc:  # noqa: BLE001 - a refusal is the only failure that matters here
+        except Exception as exc:
             assert not isinstance(exc, AccessDenied)
     else:
         with pytest.raises(AccessDenied):
