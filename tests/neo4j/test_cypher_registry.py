@@ -192,7 +192,10 @@ def test_every_statement_is_used_by_the_store_and_runs_on_the_server(
         assert store.network_members("r1", "net-1") == ["Person:s:1"]
     finally:
         registry.query = original  # type: ignore[method-assign]
-    assert set(registry.statements) - used == set()
+    # Erasure and retention statements run in tests/neo4j/test_neo4j_erasure.py, which checks
+    # every one of them on the server; here only the store's own statements are traced.
+    privacy = {n for n in registry.statements if n.startswith(("erase_", "retention_"))}
+    assert set(registry.statements) - used - privacy == set()
     # ... and the code names no statement that has no file.
     source = (ROOT / "graph_model" / "store" / "neo4j.py").read_text(encoding="utf-8")
     for name in re.findall(r'_(?:run|fetch)\(\s*(?:tx,\s*)?"(\w+)"', source):
