@@ -13,6 +13,10 @@
   is among that network's top 3 key actors.
 * **Victims in top 3** — records of true victims among any network's top 3 key actors
   (should be 0).
+
+Records pseudonymised at ingest (care intakes: protection is kept apart from investigation, so
+their identifiers are keyed pseudonyms that link to nothing on purpose) are left out of the ARI
+and reported as `records_protected`; `ari_all_records` is the ARI with them as singletons.
 """
 
 from __future__ import annotations
@@ -44,7 +48,9 @@ class EvaluationResult(BaseModel):
     run_id: str
     truth: str
     ari: float
+    ari_all_records: float
     records: int
+    records_protected: int
     planted_networks: int
     organiser_hits: int
     organiser_eligible: int
@@ -104,8 +110,12 @@ def evaluate(
     analysis: dict[str, Any],
     truth_name: str = "truth.json",
     min_members: int = 10,
+    protected: frozenset[str] = frozenset(),
 ) -> EvaluationResult:
-    """Score the stored analysis document (`AnalysisResult.model_dump()`) against the truth."""
+    """Score the stored analysis document (`AnalysisResult.model_dump()`) against the truth.
+
+    `protected`: record uids pseudonymised at ingest (left out of the ARI, see module doc).
+    """
     network_of: dict[str, str] = {}
     top3: dict[str, list[str]] = {}
     for net in analysis["networks"]:
@@ -115,6 +125,7 @@ def evaluate(
     people = truth["people"]
     true_labels: list[str] = []
     predicted: list[str] = []
+    is_protected: list[bool] = []
     scores: list[PlantedNetworkScore] = []
     hits = eligible = 0
     for net in truth["networks"]:
@@ -125,6 +136,7 @@ def evaluate(
         for r in records:
             true_labels.append(net["id"])
             predicted.append(network_of.get(r, f"singleton:{r}"))
+            is_protected.append(r in protected)
         held = Counter(network_of[r] for r in records if r in network_of)
         best, count = held.most_common(1)[0] if held else (None, 0)
         organiser_records = set(people.get(net["organiser"], {}).get("records", []))
@@ -152,11 +164,19 @@ def evaluate(
         )
     victim_records = {r for p in people.values() if p.get("role") == "victim" for r in p["records"]}
     in_top = sorted({uid for uids in top3.values() for uid in uids} & victim_records)
+    linkable = [i for i, p in enumerate(is_protected) if not p]
     return EvaluationResult(
         run_id=str(analysis.get("run_id", "")),
         truth=truth_name,
-        ari=round(adjusted_rand_index(true_labels, predicted), 4),
-        records=len(true_labels),
+        ari=round(
+            adjusted_rand_index(
+                [true_labels[i] for i in linkable], [predicted[i] for i in linkable]
+            ),
+            4,
+        ),
+        ari_all_records=round(adjusted_rand_index(true_labels, predicted), 4),
+        records=len(linkable),
+        records_protected=len(true_labels) - len(linkable),
         planted_networks=len(truth["networks"]),
         organiser_hits=hits,
         organiser_eligible=eligible,

@@ -379,7 +379,7 @@ def keys_from_environment(mapping: str) -> tuple[Pseudonymise, Seal]:
         ) from exc
 
     def seal(values: dict[str, Any]) -> str:
-        return vault.encrypt(json.dumps(values, sort_keys=True, default=str))
+        return vault.seal(json.dumps(values, sort_keys=True, default=str))
 
     return pseudonymiser.pseudonym, seal
 

@@ -346,7 +346,20 @@ class AnalyticsService:
                 )
                 for strategy in ("betweenness", "organiser", "degree")
             ]
-        return write_report(out_dir, latest, actor, chosen, curves, seed)
+        paths = write_report(out_dir, latest, actor, chosen, curves, seed)
+        created = _now()
+        self.store.save_result(
+            _run_id("report", created),
+            "report",
+            created,
+            {
+                "analysis": latest.run_id,
+                "networks": [n.id for n in chosen],
+                "files": [str(p) for p in paths],
+                "disruption": {k: [c.model_dump() for c in v] for k, v in curves.items()},
+            },
+        )
+        return paths
 
     def evaluate(self, truth_path: Path, run_id: str | None = None) -> EvaluationResult:
         """Score an analysis run (default: the latest) against synth ground truth."""
@@ -358,7 +371,12 @@ class AnalyticsService:
             if found is None:
                 raise AnalyticsError(f"--run: no result {run_id!r} in this store")
             document = found
-        result = evaluate(truth, document, truth_name=str(truth_path))
+        protected = frozenset(
+            node.uid
+            for node in self.store.iter_nodes(["Person"])
+            if node.properties.get("pseudonymised")
+        )
+        result = evaluate(truth, document, truth_name=str(truth_path), protected=protected)
         created = _now()
         self.store.save_result(
             _run_id("evaluation", created), "evaluation", created, result.model_dump()

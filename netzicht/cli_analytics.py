@@ -226,5 +226,12 @@ def register(app: typer.Typer) -> None:
             "≥ 90%",
         )
         table.add_row("victims among any network's top 3", str(result.victims_in_top3), "0")
-        table.add_row("records scored", str(result.records), "")
+        table.add_row(
+            "records scored (protected records left out)",
+            f"{result.records} ({result.records_protected})",
+            "",
+        )
+        table.add_row(
+            "ARI with protected records as singletons", f"{result.ari_all_records:.3f}", ""
+        )
         out.print(table)

@@ -40,7 +40,11 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from netzicht.errors import InputFileError, NetzichtError
 
@@ -169,6 +173,9 @@ class Pseudonymiser:
         return "Pseudonymiser(<key hidden>)"
 
 
+SIV_PREFIX = "siv1:"
+
+
 class Vault:
     """Raw values kept encrypted (Fernet); ``encrypt`` -> token text, ``decrypt`` -> value."""
 
@@ -176,6 +183,22 @@ class Vault:
         if len(key) != 32:
             raise KeyMaterialError(f"vault key is {len(key)} bytes; a Fernet key is exactly 32")
         self._fernet = Fernet(base64.urlsafe_b64encode(key))
+        # A separate key for sealing at ingest, derived so the two uses never share key material.
+        siv_key = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"netzicht vault seal v1"
+        ).derive(key)
+        self._siv = AESSIV(siv_key)
+
+    def seal(self, value: str) -> str:
+        """Deterministic authenticated encryption (AES-SIV) for values sealed at ingest.
+
+        Ingest must be repeatable: the same row ingested into two stores, or again after an
+        interruption, must give byte-identical nodes. A Fernet token is random each time; AES-SIV
+        gives the same token for the same value, which reveals only equality of sealed values —
+        no more than the keyed pseudonyms beside them already do.
+        """
+        token = self._siv.encrypt(value.encode("utf-8"), None)
+        return SIV_PREFIX + base64.urlsafe_b64encode(token).decode("ascii")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Vault:
@@ -186,8 +209,11 @@ class Vault:
 
     def decrypt(self, token: str) -> str:
         try:
+            if token.startswith(SIV_PREFIX):
+                raw = base64.urlsafe_b64decode(token[len(SIV_PREFIX) :].encode("ascii"))
+                return self._siv.decrypt(raw, None).decode("utf-8")
             return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
-        except (InvalidToken, UnicodeEncodeError):
+        except (InvalidToken, InvalidTag, UnicodeEncodeError, ValueError):
             raise VaultError(
                 "vault token cannot be decrypted: wrong key, or the token was altered"
             ) from None

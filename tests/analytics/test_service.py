@@ -182,6 +182,9 @@ def test_report_writes_a_page_per_network(analytics: AnalyticsService, tmp_path:
     assert "## Disruption what-if" in page and "betweenness | sequential" in page
     svg = (tmp_path / "report" / f"{analysis.networks[0].id}.svg").read_text(encoding="utf-8")
     assert svg.startswith("<svg") and "Victim" not in svg
+    saved = analytics.store.latest_result("report")
+    assert saved is not None and saved[1]["analysis"] == analysis.run_id
+    assert saved[1]["files"] == [str(p) for p in paths]
 
 
 def test_evaluate_against_a_truth_file(analytics: AnalyticsService, tmp_path: Path) -> None:
