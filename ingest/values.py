@@ -29,13 +29,21 @@ def is_missing(value: str | None) -> bool:
     return len(value) <= 12 and value.strip().lower() in MISSING
 
 
+_TOKEN = re.compile(r"\{([^{}]+)\}")
+
+
 def template(text: str, row: Row) -> str:
-    out = text
-    for key, value in row.items():
-        token = "{" + key + "}"
-        if token in out:
-            out = out.replace(token, "" if is_missing(value) else value.strip())
-    return " ".join(out.split()).strip(" ,|")
+    """Fill `{column}` tokens in one pass: a filled-in value is never read as a token again,
+    and a token naming a column the file does not have is left as it is."""
+
+    def fill(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in row:
+            return match.group(0)
+        value = row[key]
+        return "" if is_missing(value) else value.strip()
+
+    return " ".join(_TOKEN.sub(fill, text).split()).strip(" ,|")
 
 
 def evaluate(spec: ValueSpec, row: Row) -> str | None:

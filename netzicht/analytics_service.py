@@ -171,12 +171,13 @@ class AnalyticsService:
     def _node_rows(
         self, actor: ActorGraph, result: AnalysisResult, m: Measures
     ) -> list[tuple[str, str | None, dict[str, Any]]]:
-        ids = [n.id for n in result.networks]
+        # By membership, not by position: the result lists networks in its own order.
+        network_of = {uid: net.id for net in result.networks for uid in net.members}
         reasons = {a.uid: a.reasons for a in result.actors}
         ranks = {a.uid: a.rank for a in result.actors}
         rows: list[tuple[str, str | None, dict[str, Any]]] = []
         for i, uid in enumerate(actor.people):
-            net = ids[m.network[i]] if m.network[i] >= 0 else None
+            net = network_of.get(str(uid))
             rows.append(
                 (
                     str(uid),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -42,12 +41,13 @@ def dashboard_command(store_uri: str, port: int, address: str = "127.0.0.1") -> 
 
 
 def run_dashboard(store_uri: str, port: int, address: str = "127.0.0.1") -> int:
+    """Become the Streamlit server (exec), so stopping this process stops the dashboard."""
     env = {**os.environ, "NETZICHT_STORE": store_uri}
     out.print(f"dashboard on http://{address}:{port} (store {store_uri}); Ctrl+C stops it")
-    try:
-        return subprocess.call(dashboard_command(store_uri, port, address), env=env)
-    except KeyboardInterrupt:
-        return 0
+    sys.stdout.flush()
+    command = dashboard_command(store_uri, port, address)
+    os.execvpe(command[0], command, env)
+    return 0  # pragma: no cover - exec does not return
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from itertools import combinations
 from typing import Any
 
+from graph_model.store.base import GraphStore
+
 
 def _pairs(groups: Iterable[Iterable[str]]) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
@@ -58,3 +60,14 @@ def pairwise_scores(
         "true_pairs": len(true),
         "correct_pairs": hits,
     }
+
+
+def comparable_records(store: GraphStore) -> list[str]:
+    """Person records a resolver may be scored on: every record that is not pseudonymised.
+
+    A pseudonymised record (a care intake) carries keyed pseudonyms instead of names and birth
+    dates on purpose — protection is separate from investigation — so it can only be matched by
+    hit/no-hit checks, never by the resolver; counting its true pairs as misses would punish the
+    privacy policy, not the matching.
+    """
+    return [n.uid for n in store.iter_nodes(["Person"]) if not n.properties.get("pseudonymised")]
