@@ -57,6 +57,10 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--keep", type=Path, help="keep the export and store in this directory")
     args = parser.parse_args()
+    # The care-coordinator export is pseudonymised at ingest: local keys, as `netzicht demo` makes.
+    from netzicht.keys import ensure_local_keys
+
+    ensure_local_keys(Path(tempfile.gettempdir()) / "netzicht-bench-keys")
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="netzicht-bench-"))
     work.mkdir(parents=True, exist_ok=True)

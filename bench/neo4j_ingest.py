@@ -163,6 +163,10 @@ def main() -> None:
     parser.add_argument("--wipe", action="store_true", help="allow emptying a remote database")
     parser.add_argument("--keep", type=Path, help="keep the export in this directory")
     args = parser.parse_args()
+    # The care-coordinator export is pseudonymised at ingest: local keys, as `netzicht demo` makes.
+    from netzicht.keys import ensure_local_keys
+
+    ensure_local_keys(Path(tempfile.gettempdir()) / "netzicht-bench-keys")
 
     host = urlparse(args.store).hostname or ""
     if host not in ("127.0.0.1", "localhost", "::1") and not args.wipe:

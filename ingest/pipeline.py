@@ -374,8 +374,7 @@ def keys_from_environment(mapping: str) -> tuple[Pseudonymise, Seal]:
         pseudonymiser, vault = Pseudonymiser.from_env(), Vault.from_env()
     except NetzichtError as exc:
         raise InputFileError(
-            f"mapping {mapping!r} requires pseudonymisation, but the keys are missing: {exc} "
-            "(set NETZICHT_PSEUDONYM_KEY_FILE and NETZICHT_VAULT_KEY_FILE)"
+            f"mapping {mapping!r} requires pseudonymisation, but the keys are missing: {exc}"
         ) from exc
 
     def seal(values: dict[str, Any]) -> str:
