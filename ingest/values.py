@@ -128,14 +128,8 @@ def _compile_template(text: str, default: str | None) -> Getter:
             value = row.get(name)
             if value is None:
                 out.append("{" + name + "}")  # `template` leaves tokens of absent columns
-            elif "{" in value or "}" in value:
-                # A value could form a new token with the text around it, which `template`
-                # would then fill in row order; leave such rare rows to it.
-                return template(text, row) or default
-            elif not value or (len(value) <= 12 and value.strip().lower() in MISSING):
-                pass
-            else:
-                out.append(value.strip())
+            elif value and not (len(value) <= 12 and value.strip().lower() in MISSING):
+                out.append(value.strip())  # one pass, like `template`: braces stay literal
             out.append(tail)
         return " ".join("".join(out).split()).strip(" ,|") or default
 

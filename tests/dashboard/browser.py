@@ -72,7 +72,7 @@ def running_dashboard(store: str, data_dir: Path) -> Iterator[str]:
                     if resp.status == 200:
                         break
             except OSError:
-                pass
+                pass  # not listening yet: keep polling until the deadline
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(
                     f"dashboard did not start: {(data_dir / 'dashboard.log').read_text()[-2000:]}"
