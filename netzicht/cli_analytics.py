@@ -39,7 +39,10 @@ def register(app: typer.Typer) -> None:
             float, typer.Option(help="Leiden resolution (higher: smaller networks).")
         ] = 1.0,
         seed: Annotated[int | None, typer.Option(help="Seed (default NETZICHT_SEED).")] = None,
-        backend: Annotated[str, typer.Option(help="Algorithm backend: auto or igraph.")] = "auto",
+        backend: Annotated[
+            str,
+            typer.Option(help="Algorithm backend: auto (in process), igraph, or gds (in Neo4j)."),
+        ] = "auto",
         store: StoreOption = None,
         json_output: JsonOption = False,
     ) -> None:
