@@ -292,6 +292,9 @@ class GdsBackend:
         if sources is not None and len(sources) < g.n:
             config["sampling_size"] = len(sources)
             config["sampling_seed"] = sample_seed(sources)
+            # Parallel workers draw and sum sources in a varying order: one worker keeps a seeded
+            # sample repeatable.
+            config["concurrency"] = 1
         with self.loaded(g, directed=False) as graph:
             frame = self._run(
                 "betweenness", lambda **c: self.gds.betweenness.stream(graph, **c), **config
