@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         "--workers",
         type=int,
         default=os.cpu_count() or 1,
-        help="processes for the sampled betweenness",
+        help="threads for the sampled betweenness",
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="print JSON")
