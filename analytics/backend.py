@@ -229,25 +229,30 @@ class IgraphBackend:
 BACKENDS: dict[str, type[IgraphBackend]] = {"igraph": IgraphBackend}
 
 
-def get_backend(name: str = "auto", store: object | None = None) -> GraphBackend:
+def get_backend(
+    name: str = "auto", store: object | None = None, interactive: bool = False
+) -> GraphBackend:
     """`gds`: the algorithms run in the database (a Neo4j store whose server has GDS; a clear
-    error otherwise). `auto` and `igraph`: in process, on data streamed out of the store.
+    error otherwise). `igraph`: in process, on data streamed out of the store. `auto`: GDS when
+    the store is Neo4j and its server answers `gds.version()`, else in process.
 
-    `auto` stays in process because on the machines measured so far igraph was 2.5× faster than
-    GDS for the same work (README, Measured); choose `--backend gds` to keep the work next to
-    the data.
+    `interactive` work (the what-if, which re-ranks a network after every removal) stays in
+    process under `auto`: each step would be a projection round trip to the server that costs
+    more than the step itself.
     """
-    if name == "gds":
+    if name in ("auto", "gds"):
         from graph_model.store.neo4j import Neo4jStore
 
-        if isinstance(store, Neo4jStore):
+        if isinstance(store, Neo4jStore) and not (name == "auto" and interactive):
             from analytics.gds_backend import GdsBackend, GdsError
 
             try:
                 return GdsBackend.from_store(store)
             except GdsError as exc:
-                raise NetzichtError(f"analytics backend 'gds': {exc}") from exc
-        raise NetzichtError("analytics backend 'gds' needs a Neo4j store with GDS")
+                if name == "gds":
+                    raise NetzichtError(f"analytics backend 'gds': {exc}") from exc
+        elif name == "gds":
+            raise NetzichtError("analytics backend 'gds' needs a Neo4j store with GDS")
     chosen = "igraph" if name == "auto" else name
     if chosen not in BACKENDS:
         raise NetzichtError(

@@ -239,7 +239,7 @@ class AnalyticsService:
             raise AnalyticsError("--people only goes with --strategy set")
         s, u = self._window(since, until)
         seed = self.settings.seed if seed is None else seed
-        engine = get_backend(backend, self.store)
+        engine = get_backend(backend, self.store, interactive=True)
         actor = self.actor_graph(s, u, relation_types)
         latest = self.latest_analysis()
         g, old = self._scope(actor, network, latest)

@@ -41,7 +41,10 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int | None, typer.Option(help="Seed (default NETZICHT_SEED).")] = None,
         backend: Annotated[
             str,
-            typer.Option(help="Algorithm backend: auto (in process), igraph, or gds (in Neo4j)."),
+            typer.Option(
+                help="Algorithm backend: auto (GDS on a Neo4j store that has it, else in "
+                "process), igraph, or gds."
+            ),
         ] = "auto",
         store: StoreOption = None,
         json_output: JsonOption = False,

@@ -75,9 +75,11 @@ def runs(synth_store: Neo4jStore, tmp_path_factory: pytest.TempPathFactory) -> R
     gds = GdsBackend.from_store(synth_store)
     chosen = {"gds": gds}
 
-    def backend_by_name(name: str = "auto", store: object | None = None) -> GraphBackend:
+    def backend_by_name(
+        name: str = "auto", store: object | None = None, interactive: bool = False
+    ) -> GraphBackend:
         # "gds" goes to this test's own backend, so the test can read its step timings.
-        return chosen[name] if name in chosen else get_backend(name, store)
+        return chosen[name] if name in chosen else get_backend(name, store, interactive)
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("gds-parity-data"), seed=7)
     with pytest.MonkeyPatch.context() as patch:
@@ -92,6 +94,12 @@ def runs(synth_store: Neo4jStore, tmp_path_factory: pytest.TempPathFactory) -> R
 def _labels(result: AnalysisResult, uids: list[str]) -> list[str]:
     network = {uid: net.id for net in result.networks for uid in net.members}
     return [network.get(u, f"none:{u}") for u in uids]  # no network: a singleton of its own
+
+
+def test_auto_runs_the_analysis_in_gds_and_the_what_if_in_process(synth_store: Neo4jStore) -> None:
+    assert get_backend("auto", synth_store).name == "gds"
+    assert get_backend("auto", synth_store, interactive=True).name == "igraph"
+    assert get_backend("igraph", synth_store).name == "igraph"
 
 
 def test_results_carry_the_backend_that_produced_them(runs: Runs, synth_store: Neo4jStore) -> None:
