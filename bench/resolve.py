@@ -4,6 +4,9 @@ Generates synthetic people (names from the synth name lists, written with the sy
 typos, initials, lost diacritics, capitals), spreads them over sources as 1–4 records each with
 the gaps agencies have (birth date 85 %, phone 60 %, address 80 %, IBAN 40 %), then times the
 resolver and reports pairwise precision/recall against the generator's truth and peak memory.
+Generated records have no surroundings, so this times blocking and pairwise scoring; with
+``--store`` the records' surroundings are read too and the context pass runs, as in
+`netzicht resolve` (``--truth`` then scores only records that are not pseudonymised).
 
     .venv/bin/python bench/resolve.py [--records 1000000] [--seed 7] [--json]
     .venv/bin/python bench/resolve.py --store /tmp/er-demo/demo.db --truth /tmp/er-demo/truth.json
@@ -27,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analytics.resolution.evaluate import pairwise_scores, truth_groups
 from analytics.resolution.matching import ResolverConfig, resolve
-from analytics.resolution.records import PersonRecord
+from analytics.resolution.records import Context, PersonRecord
 from ingest.synth.names import make_name, variant
 
 SOURCES = ("police", "fiu", "nla", "municipality", "care", "om")
@@ -96,23 +99,26 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
     known: list[str] | None = None
+    context: Context | None = None
     if args.store:
-        from analytics.resolution.records import load_person_records
+        from analytics.resolution.evaluate import comparable_records
+        from analytics.resolution.records import load_context, load_person_records
         from graph_model.store import open_store
 
         store = open_store(args.store)
         records = load_person_records(store)
+        context = load_context(store, records)
+        known = comparable_records(store)
         store.close()
         truth = (
             truth_groups(json.loads(args.truth.read_text(encoding="utf-8"))) if args.truth else {}
         )
-        known = [r.uid for r in records]
     else:
         records, truth = generate(args.records, args.seed)
     t_gen = time.perf_counter() - t0
     rss_before = peak_rss_mb()
     t1 = time.perf_counter()
-    result = resolve(records, ResolverConfig(max_block=args.max_block))
+    result = resolve(records, ResolverConfig(max_block=args.max_block), context=context)
     seconds = time.perf_counter() - t1
     scores: dict[str, Any] = pairwise_scores(result.clusters, truth, known) if truth else {}
     figures = {

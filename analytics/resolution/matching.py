@@ -5,16 +5,23 @@ Christen 2012, *Data Matching*):
 
 1. **Blocking.** Each record gets a few keys; only records that share a key are compared.
    Keys: phonetic name token + full birth date (survives a typo in the other token, initials,
-   token order), phonetic token pair (records without a birth date), and every shared
-   identifier (phone, e-mail, IBAN, document number, address). A block larger than
-   ``max_block`` is skipped and reported — a key that common ("Jansen" without a birth date)
-   cannot tell people apart anyway, and comparing it is quadratic.
+   token order), phonetic token pair, every phonetic token alone (a surveillance record has a
+   name and nothing else: "E. Hoekstra" or "Faour Eze" shares no token pair with "Esther
+   Hoekstra" or "Favour Eze"), and every shared identifier (phone, e-mail, IBAN, document
+   number, address). A block larger than ``max_block`` is skipped and reported — a key that
+   common ("Jansen" without a birth date) cannot tell people apart anyway, and comparing it is
+   quadratic.
 2. **Scoring.** A pair's score is a sum of agreement weights (log-likelihood style, in bits):
-   names, birth date, shared identifiers weighted down by how many records share them,
-   nationality. Every pair keeps the contributions as its evidence.
-3. **Decision.** ``score >= auto_threshold`` merges; ``suggest_threshold <= score`` goes to the
+   names, birth date, shared identifiers weighted down by how many people share them,
+   nationality. An identifier several people share (a house of eight workers) keeps its full
+   weight for a pair whose names agree when nobody else holding it bears that name (see
+   `_alone_with_name`). Every pair keeps the contributions as its evidence.
+3. **Context.** With the records' surroundings (`records.load_context`), look-alike pairs that
+   attributes cannot decide get a second look after a first resolution: shared contacts and
+   supporting pairs (see `analytics.resolution.collective`).
+4. **Decision.** ``score >= auto_threshold`` merges; ``suggest_threshold <= score`` goes to the
    review queue; decisions taken earlier (accepted / rejected) override the score.
-4. **Clusters.** Union-find over the merged pairs; a cluster is named by its smallest record uid.
+5. **Clusters.** Union-find over the merged pairs; a cluster is named by its smallest record uid.
 
 Deterministic links (a shared IBAN, document number, e-mail or phone held by few records) are
 high weights within the same sum, so a shared phone between two clearly different names does
@@ -46,14 +53,16 @@ from analytics.resolution.names import (
     blocking_tokens,
     name_similarity,
     name_tokens,
+    phonetic,
 )
-from analytics.resolution.records import PersonRecord
+from analytics.resolution.records import PersonRecord, Surroundings
 
 log = logging.getLogger(__name__)
 
 AUTO_THRESHOLD = 8.0
 SUGGEST_THRESHOLD = 5.0
 MAX_BLOCK = 60
+MAX_HOLDERS = MAX_BLOCK  # an identifier held by more people than a block holds is a hub
 
 
 @dataclass(frozen=True)
@@ -76,7 +85,13 @@ class Weights:
     document_conflict: float = -9.0
     address: float = 4.0  # same postcode + house number, held by these two records only
     nationality_conflict: float = -1.5
-    context: float = 4.0  # shares people or places two hops away (after a first resolution)
+    context: float = 5.0  # in touch with the same people (see collective.py)
+    # A name this close lets an identifier shared by several people count in full when nobody
+    # else holding it bears the name.
+    alone_min_name: float = 0.93
+
+
+_WEIGHTS = Weights()
 
 
 @dataclass(frozen=True)
@@ -86,8 +101,9 @@ class ResolverConfig:
     max_block: int = MAX_BLOCK
     workers: int = 2  # processes that score candidate pairs (fork; 1 = in process)
     context_floor: float = 3.0  # pairs from here up are reconsidered with their context
-    context_min_name: float = 0.92
-    context_min_shared: int = 2  # one shared acquaintance is too common to mean anything
+    context_min_name: float = 0.93  # a typo or an initial, not another surname
+    context_min_shared: int = 1  # shared contacts (personal ties) or supporting pairs
+    context_min_group: int = 3  # shared people when all are reached through memberships only
     weights: Weights = field(default_factory=Weights)
 
 
@@ -150,12 +166,20 @@ class _Prepared:
         self.ids: list[frozenset[str]] = [frozenset(self._identifiers(r)) for r in records]
         # How many different people hold an identifier, approximated by distinct name
         # skeletons: one person's four records share a phone without weakening it.
-        holders: dict[str, set[str]] = defaultdict(set)
+        signatures: dict[str, set[str]] = defaultdict(set)
         for i, r in enumerate(records):
             signature = " ".join(blocking_tokens(self.names[i])) or r.uid
             for value in self.ids[i]:
-                holders[value].add(signature)
-        self.degree: dict[str, int] = {value: len(s) for value, s in holders.items()}
+                signatures[value].add(signature)
+        self.degree: dict[str, int] = {value: len(s) for value, s in signatures.items()}
+        del signatures
+        # The records holding an identifier several people share (a house, a passed-on phone),
+        # to ask whether anyone else there bears the name of a pair (see `_alone_with_name`).
+        self.holders: dict[str, list[int]] = defaultdict(list)
+        for i in range(len(records)):
+            for value in self.ids[i]:
+                if 2 < self.degree[value] <= MAX_HOLDERS:
+                    self.holders[value].append(i)
 
     @staticmethod
     def _identifiers(r: PersonRecord) -> list[str]:
@@ -177,8 +201,7 @@ class _Prepared:
             keys += [f"nb:{t}|{r.birth_date}" for t in tokens]
         if len(tokens) >= 2:
             keys += [f"nn:{a}|{b}" for k, a in enumerate(tokens) for b in tokens[k + 1 :]]
-        elif len(tokens) == 1 and r.birth_date is None:
-            keys.append(f"n1:{tokens[0]}")
+        keys += [f"n1:{t}" for t in tokens]
         return keys
 
 
@@ -263,13 +286,53 @@ def _shared_weight(base: float, degree: int) -> float:
     return base / (1.0 + math.log2(degree / 2.0))
 
 
+def _alone_with_name(prep: _Prepared, value: str, i: int, j: int, min_name: float) -> bool:
+    """Whether the like-named holders of ``value`` can all be one person with records i, j.
+
+    A house of eight workers says little about two records that happen to live there, but if
+    only one of its people bears this name, "same name, same house" is as good as a house of
+    one. Two like-named holders from one source (a register holds one record per person) or
+    with conflicting birth dates are two people: then the identifier cannot tell them apart.
+    """
+    holders = prep.holders.get(value)
+    if holders is None:
+        return False
+    names, records = prep.names, prep.records
+    if value.startswith("ad:") and (value[3:] in records[i].owned or value[3:] in records[j].owned):
+        return False  # a landlord owns the house; the people living there are others
+    group = [i, j]
+    # Names this alike share a token's first letter or phonetic key: a cheap test first.
+    starts = _starts(names[i]) | _starts(names[j])
+    for k in holders:
+        if k in (i, j) or names[k].empty:
+            continue
+        theirs = _starts(names[k])
+        if not (starts & theirs or "?" in starts or "?" in theirs):
+            continue
+        if max(name_similarity(names[k], names[i]), name_similarity(names[k], names[j])) >= (
+            min_name
+        ):
+            group.append(k)
+    sources = [records[k].source for k in group]
+    if len(set(sources)) < len(sources):
+        return False
+    births = [d for k in group if (d := records[k].birth_date)]
+    return all(_same_birth(x, y) for x in births for y in births)
+
+
+def _starts(name: NameTokens) -> set[str]:
+    # "?" stands for a letter an export could not encode: it may start any name.
+    return {t[0] for t in name.tokens} | {phonetic(t)[:1] for t in name.tokens}
+
+
+def _same_birth(a: str, b: str) -> bool:
+    """Birth dates that may be one person's (equal, or a day/month slip in the same year)."""
+    return _birth_weight(a, b, _WEIGHTS)[1] != "different"
+
+
 def _base_weight(prefix: str, w: Weights) -> float:
-    return {
-        "ph": w.phone,
-        "em": w.email,
-        "ib": w.iban,
-        "ad": w.address,
-    }[prefix]
+    weight: float = getattr(w, _ID_BASE[prefix])
+    return weight
 
 
 def score_pair(
@@ -280,6 +343,7 @@ def score_pair(
     score = 0.0
     ev: dict[str, Any] = {}
     na, nb = prep.names[i], prep.names[j]
+    sim = 0.0
     if not na.empty and not nb.empty and (na.pseudonym is None) == (nb.pseudonym is None):
         sim = name_similarity(na, nb)
         weight = _name_weight(sim, w)
@@ -293,21 +357,33 @@ def score_pair(
             ev["birth_date"] = {"agreement": how, "weight": weight}
     shared = prep.ids[i] & prep.ids[j]
     if shared:
-        best: dict[str, tuple[float, list[str]]] = {}
+        best: dict[str, tuple[float, list[str], int, bool]] = {}
         for value in shared:
             prefix, _, raw = value.partition(":")
             if prefix == "doc":
                 continue
-            weight = _shared_weight(_base_weight(prefix, w), prep.degree[value])
+            base, degree = _base_weight(prefix, w), prep.degree[value]
+            weight = _shared_weight(base, degree)
+            alone = (
+                degree > 2
+                and sim >= w.alone_min_name
+                and _alone_with_name(prep, value, i, j, w.alone_min_name)
+            )
+            if alone:
+                weight = base
             kept = best.get(prefix)
-            if kept is None:
-                best[prefix] = (weight, [raw])
+            if kept is None or weight > kept[0]:
+                best[prefix] = (weight, [raw, *(kept[1] if kept else [])], degree, alone)
             else:
-                best[prefix] = (max(kept[0], weight), [*kept[1], raw])
-        for prefix, (weight, values) in sorted(best.items()):
+                best[prefix] = (kept[0], [*kept[1], raw], kept[2], kept[3])
+        for prefix, (weight, values, degree, alone) in sorted(best.items()):
             score += weight
             if evidence:
-                ev[_KIND_NAME[prefix]] = {"shared": sorted(values), "weight": round(weight, 3)}
+                item: dict[str, Any] = {"shared": sorted(values), "weight": round(weight, 3)}
+                if degree > 2:
+                    item["holders"] = degree  # distinct names on it
+                    item["only_holder_so_named"] = alone
+                ev[_KIND_NAME[prefix]] = item
     if a.document and b.document:
         same = a.document.upper().replace(" ", "") == b.document.upper().replace(" ", "")
         weight = w.document_equal if same else w.document_conflict
@@ -392,82 +468,22 @@ def clusters_from_merges(merges: Sequence[Merge]) -> dict[str, str]:
     }
 
 
-def _with_context(
-    merges: list[Merge],
-    near: list[Merge],
-    context: Mapping[str, Mapping[str, frozenset[str]]],
-    config: ResolverConfig,
-    rounds: int = 2,
-) -> list[Merge]:
-    """Second look at undecided pairs with agreeing names, in the light of a first resolution."""
-    pool = [m for m in merges if m.status == "suggested"] + near
-    pool = [
-        m
-        for m in pool
-        if m.evidence.get("name", {}).get("similarity", 0.0) >= config.context_min_name
-        and m.evidence.get("birth_date", {}).get("agreement") != "different"
-    ]
-    for _ in range(rounds):
-        cluster = clusters_from_merges(merges)
-        changed = False
-        for m in pool:
-            if m.status == "auto" or "context" in m.evidence:
-                continue
-            ca, cb = cluster.get(m.a, m.a), cluster.get(m.b, m.b)
-            if ca == cb:
-                continue
-            ctx_a, ctx_b = context.get(m.a, {}), context.get(m.b, {})
-            # What the two records share directly (an address) already scored; only what lies
-            # beyond their own, separate neighbours counts as context.
-            common = ctx_a.keys() & ctx_b.keys()
-            around_a = {
-                cluster.get(x, x) for mid, far in ctx_a.items() if mid not in common for x in far
-            } - {ca, cb}
-            around_b = {
-                cluster.get(x, x) for mid, far in ctx_b.items() if mid not in common for x in far
-            } - {ca, cb}
-            shared = around_a & around_b
-            if len(shared) < config.context_min_shared:
-                continue
-            m.evidence["context"] = {
-                "shared": sorted(shared)[:5],
-                "count": len(shared),
-                "weight": config.weights.context,
-            }
-            m.score = round(m.score + config.weights.context, 3)
-            status = (
-                "auto"
-                if m.score >= config.auto_threshold
-                else "suggested"
-                if m.score >= config.suggest_threshold
-                else "none"
-            )
-            if status != m.status:
-                if m.status == "none":
-                    merges.append(m)
-                m.status = status
-                changed = True
-        if not changed:
-            break
-    return [m for m in merges if m.status != "none"]
-
-
 def resolve(
     records: Sequence[PersonRecord],
     config: ResolverConfig | None = None,
     decisions: dict[str, tuple[str, ...]] | None = None,
     progress: Callable[[str], None] | None = None,
-    context: Mapping[str, Mapping[str, frozenset[str]]] | None = None,
+    context: Mapping[str, Mapping[str, Surroundings]] | None = None,
 ) -> ResolutionResult:
     """Resolve person records into clusters.
 
     ``decisions`` maps a merge id to (status, reason, uid a, uid b) taken by a reviewer earlier;
     accepted, rejected and undone pairs keep their status whatever their score now is.
 
-    ``context`` (record uid -> what lies two hops away, see ``records.load_context``) enables
+    ``context`` (record uid -> its surroundings, see ``records.load_context``) enables
     collective resolution (Bhattacharya & Getoor 2007, ACM TKDD 1(1):5): a pair whose names
     agree but whose attributes cannot decide gains ``weights.context`` when, after a first
-    resolution, both records touch the same resolved person, case, company or address.
+    resolution, both records are in touch with the same person (see ``collective``).
     """
     config = config or ResolverConfig()
     decisions = decisions or {}
@@ -513,7 +529,10 @@ def resolve(
         else:
             near.append(Merge(a_uid, b_uid, score, evidence, "none"))
     if context is not None:
-        merges = _with_context(merges, near, context, config)
+        # collective.py builds on this module's records, pairs and clusters
+        from analytics.resolution.collective import with_context
+
+        merges = with_context(merges, near, context, config, prep)
     t_score = time.perf_counter()
     clusters = clusters_from_merges(merges)
     t_cluster = time.perf_counter()

@@ -33,6 +33,7 @@ class PersonRecord:
     emails: tuple[str, ...] = ()
     ibans: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()
+    owned: tuple[str, ...] = ()  # those of ``addresses`` the record owns (a landlord's houses)
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -64,45 +65,93 @@ def load_person_records(store: GraphStore) -> list[PersonRecord]:
         kind = _KIND_OF_LABEL.get(label)
         if kind is not None:
             linked[tie.src][kind].add(value)
+            if tie.type == "OWNS" and kind == "addresses":
+                linked[tie.src]["owned"].add(value)
     for uid, kinds in linked.items():
         record = records[uid]
         record.phones = tuple(sorted(kinds.get("phones", ())))
         record.emails = tuple(sorted(kinds.get("emails", ())))
         record.ibans = tuple(sorted(kinds.get("ibans", ())))
         record.addresses = tuple(sorted(kinds.get("addresses", ())))
+        record.owned = tuple(sorted(kinds.get("owned", ())))
     return [records[uid] for uid in sorted(records)]
 
 
 CONTEXT_SKIP_TYPES = frozenset({"IN_REGION", "SAME_AS", "PART_OF"})
-CONTEXT_MAX_DEGREE = 30
-CONTEXT_SKIP_LABELS = ("Person:", "BankAccount:", "Region:")
+# A node with more ties than this (a hospital's address, a call centre) links people who never
+# met. Smaller crowds — a landlord's account paid by forty tenants — stay: the namesake test of
+# collective.py, not a tight cap, keeps them from linking namesakes.
+CONTEXT_MAX_DEGREE = 100
+CONTEXT_SKIP_LABELS = ("Region:", "AdCluster:")
+# A call or a payment between two of these ties the people behind them.
+LINKED_IDENTIFIERS = ("Phone:", "BankAccount:", "Email:")
+PERSON_PREFIX = "Person:"
+
+
+@dataclass(frozen=True, slots=True)
+class Surroundings:
+    """What lies beyond one neighbour of a record (a case, an address, a phone, a person).
+
+    ``members`` are attached to the same node as the record: the other people in a case, at an
+    address, at a company, on a shared phone. ``contacts`` are people the record dealt with
+    itself: someone it was seen meeting, the users of the numbers its phone called, the holders
+    of the accounts its account paid or was paid by. A contact is a personal tie; membership of
+    one case or house is shared with everyone else in it.
+    """
+
+    members: frozenset[str] = frozenset()
+    contacts: frozenset[str] = frozenset()
+
+
+Context = dict[str, dict[str, Surroundings]]
 
 
 def load_context(
     store: GraphStore, records: list[PersonRecord], max_degree: int = CONTEXT_MAX_DEGREE
-) -> dict[str, dict[str, frozenset[str]]]:
-    """Each record's surroundings: per neighbouring non-person node, what lies beyond it.
+) -> Context:
+    """Each record's surroundings: per neighbouring node, the people and places beyond it.
 
     A police record in a case sees the other people in that case; an owner in a municipal
-    signal sees the people registered at the address; a company director sees the workers.
-    Hubs (nodes with more than ``max_degree`` ties), regions and bank accounts (a landlord's
-    account is paid by every tenant) are left out: they connect people who never met.
+    signal sees the people at the addresses owned; a company director sees the workers; a
+    record seen meeting someone sees that person; an account holder sees the holders of the
+    accounts paid or paying, a phone user the users of the numbers called or calling. Hubs
+    (nodes with more than ``max_degree`` ties) and regions are left out: they connect people
+    who never met. A number or account nobody in the store holds stands for its unknown holder.
     """
     adjacency: dict[str, set[str]] = defaultdict(set)
     for tie in store.iter_ties():
-        if tie.type in CONTEXT_SKIP_TYPES:
+        if tie.type in CONTEXT_SKIP_TYPES or tie.src == tie.dst:
             continue
         adjacency[tie.src].add(tie.dst)
         adjacency[tie.dst].add(tie.src)
-    context: dict[str, dict[str, frozenset[str]]] = {}
+
+    def holders(identifier: str) -> set[str]:
+        around = adjacency.get(identifier, set())
+        if len(around) > max_degree:
+            return set()
+        people = {x for x in around if x.startswith(PERSON_PREFIX)}
+        return people or {identifier}
+
+    context: Context = {}
     for record in records:
         uid = record.uid
-        around: dict[str, frozenset[str]] = {}
+        around: dict[str, Surroundings] = {}
         for middle in adjacency.get(uid, ()):
+            if middle.startswith(PERSON_PREFIX):  # met, called, associated with
+                around[middle] = Surroundings(contacts=frozenset((middle,)))
+                continue
             if middle.startswith(CONTEXT_SKIP_LABELS) or len(adjacency[middle]) > max_degree:
                 continue
-            around[middle] = frozenset(
-                x for x in adjacency[middle] if x != uid and not x.startswith("BankAccount:")
-            )
+            linked = middle.startswith(LINKED_IDENTIFIERS)
+            members: set[str] = set()
+            contacts: set[str] = set()
+            for x in adjacency[middle]:
+                if linked and x.startswith(LINKED_IDENTIFIERS):
+                    contacts |= holders(x)
+                else:
+                    members.add(x)
+            members.discard(uid)
+            contacts.discard(uid)
+            around[middle] = Surroundings(frozenset(members), frozenset(contacts))
         context[uid] = around
     return context

@@ -62,9 +62,10 @@ def test_resolution_meets_precision_and_recall_on_ground_truth(
     scores = pairwise_scores(document["clusters"], truth_groups(truth), comparable)
     assert without["recall"] == 0.0 and scores["true_pairs"] > 100
     assert scores["precision"] >= 0.95, scores
-    # About one true pair in seven shares nothing but a name (an owner in a municipal signal,
-    # a record without birth date): no resolver can tell it from a namesake. See the report.
-    assert scores["recall"] >= 0.75, scores
+    # Issue #6. What stays out of reach shares nothing but a name: mostly landlords whose
+    # police record comes from surveillance only (seen meeting the boss, who deals with the
+    # tenants only through others), and people with a namesake in their own network.
+    assert scores["recall"] >= 0.9, scores
 
 
 def test_every_merge_keeps_its_evidence(store: SQLiteStore) -> None:
