@@ -47,9 +47,11 @@ def register(app: typer.Typer) -> None:
             from netzicht.ads_service import AdsService, ResolutionService
 
             resolved = ResolutionService.for_service(svc).resolve()
+            merge_kinds = ", ".join(f"{n:,} {status}" for status, n in resolved["merges"].items())
             out.print(
-                f"resolve: {resolved['records']:,} person records, {len(resolved['merges']):,} "
-                f"merges into {resolved['clusters']:,} clusters of records"
+                f"resolve: {resolved['records']:,} person records, "
+                f"{sum(resolved['merges'].values()):,} merges ({merge_kinds}) into "
+                f"{resolved['clusters']:,} clusters of records"
             )
             ads = AdsService.for_service(svc).analyse()
             out.print(f"ads: {ads['ads']:,} ads in {len(ads['clusters']):,} clusters")
