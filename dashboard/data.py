@@ -11,7 +11,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.graphview import Drawing, draw_network
-from dashboard.state import service
+from dashboard.state import service, static_url
 from netzicht.network_view import NetworkView
 
 
@@ -37,14 +37,29 @@ def network_view(network_id: str) -> NetworkView:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _network_drawing(cache_key: tuple[str, str, str], network_id: str, colour_by: str) -> Drawing:
+def _network_drawing(
+    cache_key: tuple[str, str, str], network_id: str, colour_by: str, assets: str | None
+) -> Drawing:
     view = _network_view(cache_key, network_id)
-    return draw_network(view, colour_by)
+    return draw_network(view, colour_by, assets=assets)
 
 
 def network_drawing(network_id: str, colour_by: str) -> Drawing:
-    """The network's drawing, cached: a rerun (a slider, a click) does not lay it out again."""
-    return _network_drawing(_key(), network_id, colour_by)
+    """The network's drawing, cached per (store, user, analysis run, network, colouring): a
+    rerun or another visit neither lays it out nor builds its page again."""
+    return _network_drawing(_key(), network_id, colour_by, static_url())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _activity_chart(cache_key: tuple[str, str, str], network_id: str) -> None:
+    st.bar_chart(_network_view(cache_key, network_id).timeline.set_index("month"))
+
+
+def activity_chart(network_id: str) -> None:
+    """The network's activity per month as a bar chart. Streamlit replays the cached element,
+    so a run does not build and validate the same Vega-Lite chart again (30-60 ms here, a fifth
+    of the Networks page's server time)."""
+    _activity_chart(_key(), network_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

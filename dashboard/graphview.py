@@ -1,15 +1,14 @@
-"""Draw a subgraph with pyvis, fully offline (vis.js inlined; no CDN on air-gapped networks)."""
+"""Draw a subgraph with vis-network, fully offline (no CDN on air-gapped networks): what is
+drawn (cut to the strongest, laid out, coloured); the page itself is dashboard/vispage.py."""
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
-from pyvis.network import Network
 
+from dashboard.vispage import page
 from netzicht.network_view import NetworkView
 
 MAX_DRAWN_NODES = 500
@@ -89,6 +88,7 @@ def _cut(
 
 
 LAYOUT_IN_SERVER_ABOVE = 120  # nodes; larger drawings get a precomputed layout, no physics
+LOADING_BAR_ABOVE = 100  # nodes; smaller networks settle before anyone notices
 
 
 def layout(
@@ -130,18 +130,46 @@ def draw(
     max_nodes: int = MAX_DRAWN_NODES,
     max_edges: int = MAX_DRAWN_EDGES,
     physics: bool | None = None,
+    assets: str | None = None,
 ) -> Drawing:
+    """The drawing as one HTML page for an iframe; `assets` as for `vispage.page`."""
     kept, kept_edges, note = _cut(nodes, edges, max_nodes, max_edges)
     if physics is None:
         physics = len(kept) <= LAYOUT_IN_SERVER_ABOVE
     positions = {} if physics else layout(kept, kept_edges)
-    net = Network(
-        height=f"{height}px",
-        width="100%",
-        directed=True,
-        cdn_resources="in_line",
-        bgcolor="#ffffff",
-    )
+    index = {n.id: i for i, n in enumerate(kept)}
+    node_data = []
+    for n in kept:
+        if colour_by == "community" and n.community is not None:
+            colour = COMMUNITY_PALETTE[n.community % len(COMMUNITY_PALETTE)]
+        else:
+            colour = ROLE_COLOURS.get(n.group, "#92c5de")
+        # Ids are positions in this drawing: shorter than uids, and no record id reaches the
+        # page (pseudonym roles see masked names only).
+        item: dict[str, object] = {
+            "id": index[n.id],
+            "label": n.label or n.id,
+            "title": n.title,
+            "color": colour,
+            "size": n.size,
+        }
+        if n.group == "artefact":
+            item["shape"] = "square"  # every other node is a dot (the default below)
+        if n.id in positions:
+            item["x"], item["y"] = positions[n.id]
+        node_data.append(item)
+    edge_data = []
+    for e in kept_edges:
+        item = {
+            "from": index[e.src],
+            "to": index[e.dst],
+            "title": e.title,
+            "color": EDGE_COLOURS.get(e.type, "#999999"),
+            "width": min(1 + e.weight, 8),
+        }
+        if EDGE_DASHES.get(e.type, True):
+            item["dashes"] = True
+        edge_data.append(item)
     options = {
         "physics": {
             "enabled": physics,
@@ -150,58 +178,27 @@ def draw(
         },
         "layout": {"randomSeed": 7},  # the same network always settles the same way
         "interaction": {"hover": True, "tooltipDelay": 80},
-        "edges": {"smooth": False},
+        "nodes": {"shape": "dot"},
+        "edges": {"smooth": False, "arrows": "to"},
     }
-    net.set_options(json.dumps(options))
-    for n in kept:
-        if colour_by == "community" and n.community is not None:
-            colour = COMMUNITY_PALETTE[n.community % len(COMMUNITY_PALETTE)]
-        else:
-            colour = ROLE_COLOURS.get(n.group, "#92c5de")
-        placed = {"x": positions[n.id][0], "y": positions[n.id][1]} if n.id in positions else {}
-        net.add_node(
-            n.id,
-            label=n.label,
-            title=n.title,
-            color=colour,
-            size=n.size,
-            shape="dot" if n.group != "artefact" else "square",
-            **placed,
-        )
-    for e in kept_edges:
-        net.add_edge(
-            e.src,
-            e.dst,
-            title=e.title,
-            color=EDGE_COLOURS.get(e.type, "#999999"),
-            width=min(1 + e.weight, 8),
-            dashes=EDGE_DASHES.get(e.type, True),
-        )
-    return Drawing(offline(net.generate_html(notebook=False)), len(kept), len(kept_edges), note)
-
-
-# pyvis's template links Bootstrap from a CDN and vis.js from ../node_modules even with
-# cdn_resources="in_line" (vis.js is then inlined as well). Neither link is needed — Bootstrap
-# only styles pyvis's filter menu, which we do not use — and on an air-gapped police network any
-# outside request must not happen, so the tags are removed.
-_EXTERNAL_TAG = re.compile(
-    r"<(?:link|script)\b[^>]*\b(?:href|src)\s*=\s*\"(?:https?:|\.\./node_modules)[^\"]*\"[^>]*>"
-    r"(?:\s*</script>)?",
-    re.IGNORECASE,
-)
-
-
-def offline(page: str) -> str:
-    return _EXTERNAL_TAG.sub("", page)
+    html = page(
+        node_data,
+        edge_data,
+        options,
+        height=height,
+        assets=assets,
+        loading_bar=physics and len(kept) > LOADING_BAR_ABOVE,
+    )
+    return Drawing(html, len(kept), len(kept_edges), note)
 
 
 def tooltip(lines: Mapping[str, object]) -> str:
-    """Hover text. Safe with any data: pyvis embeds node data with Jinja's `tojson` (which
-    escapes <, > and &) and vis-network shows a string title as text, not HTML."""
+    """Hover text. Safe with any data: the page embeds it as escaped JSON and vis-network shows
+    a string title as text, not HTML."""
     return "\n".join(f"{k}: {v}" for k, v in lines.items())
 
 
-def draw_network(view: NetworkView, colour_by: str = "role") -> Drawing:
+def draw_network(view: NetworkView, colour_by: str = "role", assets: str | None = None) -> Drawing:
     """A network as the Networks page shows it: colour by role or sub-group, size by score."""
     communities: dict[str, int] = {}
     if colour_by == "community":
@@ -247,4 +244,4 @@ def draw_network(view: NetworkView, colour_by: str = "role") -> Drawing:
         )
         for t in view.ties
     ]
-    return draw(nodes, edges, colour_by=colour_by)
+    return draw(nodes, edges, colour_by=colour_by, assets=assets)

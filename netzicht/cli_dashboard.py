@@ -37,6 +37,10 @@ def dashboard_command(store_uri: str, port: int, address: str = "127.0.0.1") -> 
         "none",
         "--client.toolbarMode",
         "viewer",
+        # dashboard/static/ at /app/static: vis-network is loaded once and cached by the browser
+        # instead of travelling inside every drawing (~0.7 MB less per network view).
+        "--server.enableStaticServing",
+        "true",
     ]
 
 

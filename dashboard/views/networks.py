@@ -3,6 +3,8 @@ what-if, its activity over time and suggested hidden ties."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -44,8 +46,10 @@ if pick_regions:
 if pick_phen:
     shown = shown[shown["phenomena"].apply(lambda v: any(p in v for p in pick_phen))]
 st.dataframe(shown, hide_index=True, width="stretch")
+# Downloads are built when clicked (Streamlit's deferred download), not on every page run: a
+# page load then neither stores the files on the server nor makes the browser check them.
 st.download_button(
-    "Download this list (CSV)", shown.to_csv(index=False), "networks.csv", "text/csv"
+    "Download this list (CSV)", partial(shown.to_csv, index=False), "networks.csv", "text/csv"
 )
 
 if shown.empty:
@@ -84,7 +88,7 @@ with left:
 with right:
     st.subheader("Activity over time")
     if len(view.timeline):
-        st.bar_chart(view.timeline.set_index("month"))
+        data.activity_chart(network_id)
     else:
         st.caption("No dated observations in this network.")
 
@@ -164,8 +168,10 @@ else:
 st.subheader("Downloads")
 files = data.downloads(network_id)
 c1, c2, c3 = st.columns(3)
-c1.download_button("Members (CSV)", files["members.csv"], f"{network_id}-members.csv", "text/csv")
-c2.download_button("Ties (CSV)", files["ties.csv"], f"{network_id}-ties.csv", "text/csv")
+c1.download_button(
+    "Members (CSV)", lambda: files["members.csv"], f"{network_id}-members.csv", "text/csv"
+)
+c2.download_button("Ties (CSV)", lambda: files["ties.csv"], f"{network_id}-ties.csv", "text/csv")
 c3.download_button(
-    "Network (GraphML)", files["graphml"], f"{network_id}.graphml", "application/xml"
+    "Network (GraphML)", lambda: files["graphml"], f"{network_id}.graphml", "application/xml"
 )

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.graphview import DrawEdge, DrawNode, draw, tooltip
-from dashboard.state import service
+from dashboard.state import service, static_url
 
 st.title("Search and profiles")
 svc = service()
@@ -129,7 +129,7 @@ if uid:
             )
             for e in sub.edges
         ]
-        drawing = draw(nodes, edges, height=520)
+        drawing = draw(nodes, edges, height=520, assets=static_url())
         st.iframe(drawing.html, height=540)
         st.subheader("Linked records")
         st.dataframe(

@@ -76,6 +76,8 @@ def test_search_a_person_and_open_the_profile(browser_page) -> None:  # type: ig
     tables.first.wait_for(timeout=60_000)
     assert tables.count() >= 2, "the hits and the profile's provenance are tables"
     assert page.get_by_role("heading", level=2).count() >= 1, "a profile is open"
+    drawing = page.frame_locator("iframe").first.locator("#mynetwork[data-drawn=true]")
+    drawing.wait_for(timeout=60_000)  # the profile's neighbourhood, drawn
     page.screenshot(path=str(ARTIFACTS / "search-profile.png"), full_page=True)
 
 
@@ -84,7 +86,11 @@ def test_open_a_network_and_run_a_disruption(browser_page) -> None:  # type: ign
     page.goto(f"{url}/networks")
     wait_for_title(page, "Networks")
     frame = page.frame_locator("iframe").first
-    frame.locator("canvas").first.wait_for(timeout=60_000)
+    # Drawn by vis-network, which this server serves once as a static file (not inlined).
+    frame.locator("#mynetwork[data-drawn=true]").wait_for(timeout=60_000)
+    library = frame.locator("script[src]").first.get_attribute("src")
+    assert library == "/app/static/vis-network-9.1.2/vis-network.min.js"
+    assert frame.locator("canvas").count() == 1
     assert page.get_by_text("Key actors and why").count() == 1
     page.get_by_role("button", name="Run what-if").click()
     page.get_by_text("largest connected part").wait_for(timeout=60_000)
