@@ -178,6 +178,30 @@ def score_people(
     return measures, btw.exact, btw.sample
 
 
+def resolved_person(actor: ActorGraph) -> np.ndarray:
+    """For every record, a label shared by exactly the records entity resolution made one person
+    (SAME_AS ties, followed transitively); a record nobody was merged with is its own person."""
+    rel = actor.contrib["rel"].to_numpy(dtype=object)
+    ties = np.unique(actor.contrib["tie"].to_numpy()[rel == "SAME_AS"])
+    if len(ties) == 0:
+        return np.arange(actor.n)
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    links = coo_matrix(
+        (np.ones(len(ties)), (actor.src[ties], actor.dst[ties])), shape=(actor.n, actor.n)
+    )
+    _, label = connected_components(links, directed=False)
+    return np.asarray(label, dtype=np.int64)
+
+
+def once_per_person(ranked: np.ndarray, person: np.ndarray) -> np.ndarray:
+    """`ranked` without the lower-ranked records of a person already listed: a resolved person
+    holds one key-actor place, under their best-scoring record."""
+    _, first = np.unique(person[ranked], return_index=True)
+    return ranked[np.sort(first)]
+
+
 def ranking(score: np.ndarray, uids: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     """Indices of eligible people by score descending, ties broken by uid."""
     idx = np.flatnonzero(eligible)
@@ -226,9 +250,11 @@ def analyse(
             measures.brokerage,
         )
 
+    person = resolved_person(actor)
     networks: list[NetworkResult] = []
     for k, profile in enumerate(profiles):
-        in_k = order[(network[order] == k) & (measures.score[order] > 0)][:KEY_ACTORS_PER_NETWORK]
+        ranked = order[(network[order] == k) & (measures.score[order] > 0)]
+        in_k = once_per_person(ranked, person)[:KEY_ACTORS_PER_NETWORK]
         key = [
             KeyActor(
                 uid=str(actor.people[i]),

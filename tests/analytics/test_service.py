@@ -235,3 +235,20 @@ def test_trends_count_cases_and_victims_per_region_and_month(
     assert trends.total("victim") == 8
     assert trends.total("case") == 2
     assert {r.region for r in trends.rows} == {"Amsterdam"}
+
+
+def test_a_resolved_person_holds_one_key_actor_place(tmp_path: Path) -> None:
+    nodes, edges = trafficking_ring("A")
+    # The boss recorded a second time by the inspectorate, merged by entity resolution.
+    twin = person("nla", "AO2", "A Boss")
+    boss = "Person:police:AO"
+    edges += [
+        edge(twin.uid, "CALLED", "Person:police:AL", "2024-01-06", source="nla"),
+        edge(boss, "SAME_AS", twin.uid, record="merge-1", source="resolution"),
+    ]
+    store = write(tmp_path / "twin.db", [*nodes, twin], edges)
+    result = AnalyticsService(store, Settings(data_dir=tmp_path / "data")).analyze()
+    listed = [k.uid for net in result.networks for k in net.key_actors]
+    assert len({boss, twin.uid} & set(listed)) == 1, listed
+    members = {uid for net in result.networks for uid in net.members}
+    assert {boss, twin.uid} <= members  # both records stay in their networks
