@@ -355,12 +355,31 @@ class ActorGraph:
 
     def describe_tie(self, tie: int, limit: int = 5) -> list[str]:
         """The reasons behind one tie, in words, strongest first."""
-        rows = self.tie_contributions(tie).sort_values("weight", ascending=False, kind="stable")
+        return self.explain_ties(np.array([tie]), limit)[0][1]
+
+    def explain_ties(self, ties: np.ndarray, limit: int = 5) -> list[tuple[Any, list[str]]]:
+        """For each tie: its strongest contribution (a row, None without any) and up to `limit`
+        reasons in words, strongest first. One pass over all the ties' contributions: a network
+        view explains up to 2,000 ties, which one by one cost seconds of pandas overhead."""
+        offsets = self.contrib_offsets
+        ties = np.asarray(ties, dtype=np.int64)
+        starts, ends = offsets[ties], offsets[ties + 1]
+        ranges = [np.arange(a, b) for a, b in zip(starts, ends, strict=True)]
+        rows = np.concatenate(ranges) if ranges else np.zeros(0, dtype=np.int64)
+        picked = self.contrib.iloc[rows].assign(
+            which_tie=np.repeat(np.arange(len(ties)), ends - starts)
+        )
+        picked = picked.sort_values(["which_tie", "weight"], ascending=[True, False], kind="stable")
         uids = self.slice.entities["uid"].to_numpy()
-        out: list[str] = []
-        for row in rows.head(limit).itertuples(index=False):
-            out.append(describe_contribution(row, uids, self.slice))
-        return out
+        best: list[Any] = [None] * len(ties)
+        reasons: list[list[str]] = [[] for _ in range(len(ties))]
+        for row in picked.itertuples(index=False):
+            k = row.which_tie
+            if best[k] is None:
+                best[k] = row
+            if len(reasons[k]) < limit:
+                reasons[k].append(describe_contribution(row, uids, self.slice))
+        return list(zip(best, reasons, strict=True))
 
 
 def entity_display(uid: str, slice_: StoreSlice | None = None) -> str:

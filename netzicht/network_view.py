@@ -7,6 +7,7 @@ and the numbers agree. Pure functions of the actor graph and the analysis result
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -43,16 +44,13 @@ class NetworkView:
     timeline: pd.DataFrame = field(default_factory=pd.DataFrame)  # month, observations
 
 
-def _tie_type(actor: ActorGraph, tie: int) -> str:
-    rows = actor.tie_contributions(tie)
-    if rows.empty:
+def _tie_type(best: Any) -> str:
+    """The drawing's edge type: the relationship of the tie's strongest contribution."""
+    if best is None or best.kind == KIND_SHARED:
         return "SHARED"
-    best = rows.sort_values("weight", ascending=False, kind="stable").iloc[0]
-    if best["kind"] == KIND_DIRECT:
-        return str(best["rel"])
-    if best["kind"] == KIND_SHARED:
-        return "SHARED"
-    return str(best["rel"]).split("+")[-1]
+    if best.kind == KIND_DIRECT:
+        return str(best.rel)
+    return str(best.rel).split("+")[-1]
 
 
 def network_view(
@@ -107,16 +105,17 @@ def network_view(
                 list(reasons),
             )
         )
+    explained = actor.explain_ties(ties[:max_ties_explained], limit=reasons_per_tie)
     tie_views = []
     for n, tie in enumerate(ties):
-        explained = n < max_ties_explained
+        best, reasons = explained[n] if n < len(explained) else (None, [])
         tie_views.append(
             TieView(
                 str(actor.people[actor.src[tie]]),
                 str(actor.people[actor.dst[tie]]),
-                _tie_type(actor, int(tie)) if explained else "SHARED",
+                _tie_type(best),
                 float(actor.weight[tie]),
-                actor.describe_tie(int(tie), limit=reasons_per_tie) if explained else [],
+                reasons,
             )
         )
     contrib = actor.contrib[actor.contrib["tie"].isin(ties)]

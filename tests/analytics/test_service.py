@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from analytics.projection import AnalyticsError
@@ -252,3 +253,17 @@ def test_a_resolved_person_holds_one_key_actor_place(tmp_path: Path) -> None:
     assert len({boss, twin.uid} & set(listed)) == 1, listed
     members = {uid for net in result.networks for uid in net.members}
     assert {boss, twin.uid} <= members  # both records stay in their networks
+
+
+def test_ties_explained_in_one_pass_read_as_one_by_one(analytics: AnalyticsService) -> None:
+    from analytics.projection import describe_contribution
+
+    actor = analytics.actor_graph()
+    uids = actor.slice.entities["uid"].to_numpy()
+    explained = actor.explain_ties(np.arange(actor.m), limit=2)
+    assert actor.m > 10
+    for tie, (best, reasons) in enumerate(explained):
+        rows = actor.tie_contributions(tie).sort_values("weight", ascending=False, kind="stable")
+        expected = [describe_contribution(r, uids, actor.slice) for r in rows.head(2).itertuples()]
+        assert reasons == expected
+        assert (best.rel, best.weight) == (rows.iloc[0]["rel"], rows.iloc[0]["weight"])
