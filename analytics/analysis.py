@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from analytics.backend import GraphBackend, ProjectedGraph
 from analytics.centrality import betweenness, brokerage, degrees
@@ -185,9 +187,6 @@ def resolved_person(actor: ActorGraph) -> np.ndarray:
     ties = np.unique(actor.contrib["tie"].to_numpy()[rel == "SAME_AS"])
     if len(ties) == 0:
         return np.arange(actor.n)
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     links = coo_matrix(
         (np.ones(len(ties)), (actor.src[ties], actor.dst[ties])), shape=(actor.n, actor.n)
     )

@@ -244,25 +244,27 @@ def _anonymise_records(t: _Tx, sources: set[str], ids: set[str]) -> int:
                 out.append(key)
         return out, changed
 
-    total = 0
-    for label in sorted(t.schema.nodes):
+    def retoken(find: str, store: str, id_field: str, **placeholder: str) -> int:
+        """Rewrite the record keys of every node (or tie) `find` returns; count the keys."""
         rows: list[dict[str, Any]] = []
-        for record in t.run("erase_records_naming_nodes", params, label=label):
+        count = 0
+        for record in t.run(find, params, **placeholder):
             keys, changed = rewrite(record["keys"])
             if changed:
-                rows.append({"uid": record["uid"], "keys": keys})
-                total += changed
+                rows.append({id_field: record[id_field], "keys": keys})
+                count += changed
         for chunk in _chunks(rows):
-            t.run("erase_set_prov_keys", {"rows": list(chunk)}, label=label)
-    for rel in sorted(t.schema.relationships):
-        rows = []
-        for record in t.run("erase_records_naming_ties", params, type=rel):
-            keys, changed = rewrite(record["keys"])
-            if changed:
-                rows.append({"id": record["id"], "keys": keys})
-                total += changed
-        for chunk in _chunks(rows):
-            t.run("erase_set_obs_keys", {"rows": list(chunk)}, type=rel)
+            t.run(store, {"rows": list(chunk)}, **placeholder)
+        return count
+
+    total = sum(
+        retoken("erase_records_naming_nodes", "erase_set_prov_keys", "uid", label=label)
+        for label in sorted(t.schema.nodes)
+    )
+    total += sum(
+        retoken("erase_records_naming_ties", "erase_set_obs_keys", "id", type=rel)
+        for rel in sorted(t.schema.relationships)
+    )
     return total
 
 

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
+import pyvis
 
 from dashboard.graphview import DrawEdge, DrawNode, draw, tooltip
 from dashboard.vispage import STATIC_DIR, VIS
@@ -48,7 +48,6 @@ def test_the_drawing_needs_nothing_from_the_internet() -> None:
 def test_the_served_library_is_the_one_pyvis_ships() -> None:
     """dashboard/static/ holds vis-network exactly as pyvis 0.3.2 inlined it before, so the
     drawings look and behave as they did."""
-    pyvis = pytest.importorskip("pyvis")
     shipped = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
     for name in ("vis-network.min.js", "vis-network.css"):
         assert (STATIC_DIR / VIS / name).read_bytes() == (shipped / name).read_bytes(), name
