@@ -1,0 +1,133 @@
+"""The ceiling under bench/ingest.py: how fast the SQLite store takes the rows an ingest makes.
+
+    python bench/ingest_ceiling.py --rows 1000000 [--json] [--keep DIR]
+
+Ingests the same synthetic export as bench/ingest.py (same --rows and --seed, reused from --keep)
+and keeps every batch the ingest hands to the store. Then it writes those batches again, and
+nothing else, into a fresh SQLite file: no reading, parsing, normalising or mapping. Rows per
+second of that replay is the most any ingest into this store can reach on this machine, however
+fast the mapping; the figure explains how far the end-to-end figure can go.
+
+It reports the time of `write_batch` as a whole and of its two parts: merging a batch into one
+row per node, tie and provenance key (Python), and the SQL statements (SQLite's C code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import graph_model.store.sqlite as sqlite_store  # noqa: E402
+from graph_model.store.base import WriteBatch  # noqa: E402
+from ingest.pipeline import ingest_paths  # noqa: E402
+
+
+def _ingest_bench() -> Any:
+    """bench/ingest.py, for its export generator (its name clashes with the ingest package)."""
+    spec = importlib.util.spec_from_file_location("bench_ingest", ROOT / "bench" / "ingest.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def fresh(path: Path) -> sqlite_store.SQLiteStore:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return sqlite_store.SQLiteStore(path)
+
+
+def capture(work: Path) -> tuple[int, list[tuple[WriteBatch, str]]]:
+    """Ingest the export once, keeping every batch written; returns rows read and the batches."""
+    manifest = json.loads((work / "export" / "manifest.json").read_text(encoding="utf-8"))
+    store = fresh(work / "capture.db")
+    batches: list[tuple[WriteBatch, str]] = []
+    write = store.write_batch
+
+    def keep(batch: WriteBatch, ingested_at: str) -> None:
+        batches.append((batch, ingested_at))
+        write(batch, ingested_at)
+
+    store.write_batch = keep  # type: ignore[method-assign]
+    rows = 0
+    for export in manifest["exports"]:
+        files = [work / "export" / f for f in export["files"]]
+        summary = ingest_paths(store, files, export["source"], export["mapping"], work / "q")
+        rows += summary.rows_read
+    store.close()
+    return rows, batches
+
+
+def replay(path: Path, batches: list[tuple[WriteBatch, str]]) -> dict[str, float]:
+    """Write the batches as write_batch does, timing the merge and the SQL apart."""
+    store = fresh(path)
+    merge = sql = 0.0
+    start = time.perf_counter()
+    for batch, ingested_at in batches:
+        t0 = time.perf_counter()
+        nodes, node_prov, edges, obs = sqlite_store._prepare(batch)
+        t1 = time.perf_counter()
+        with store._db:
+            if not store._write_json(nodes, node_prov, edges, obs, ingested_at):
+                raise SystemExit("a value did not survive JSON; the replay only times that path")
+            if batch.local_ids:
+                store._db.executemany(
+                    "INSERT OR IGNORE INTO local_ids VALUES (?, ?, ?)", batch.local_ids
+                )
+        merge += t1 - t0
+        sql += time.perf_counter() - t1
+    seconds = time.perf_counter() - start
+    store.close()
+    return {"seconds": seconds, "merge_seconds": merge, "sql_seconds": sql}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--keep", type=Path, help="keep the export in this directory")
+    args = parser.parse_args()
+    from netzicht.keys import ensure_local_keys
+
+    ensure_local_keys(Path(tempfile.gettempdir()) / "netzicht-bench-keys")
+    work = args.keep or Path(tempfile.mkdtemp(prefix="netzicht-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    _ingest_bench().make_export(args.rows, work / "export", args.seed)
+    rows, batches = capture(work)
+    load = os.getloadavg()[0]
+    timing = replay(work / "replay.db", batches)
+    table_rows = sum(len(b.nodes) + len(b.edges) for b, _ in batches)
+    result = {
+        "rows": rows,
+        "node_and_edge_records": table_rows,
+        "seconds": round(timing["seconds"], 2),
+        "merge_seconds": round(timing["merge_seconds"], 2),
+        "sql_seconds": round(timing["sql_seconds"], 2),
+        "rows_per_s": round(rows / timing["seconds"], 1),
+        "rows_per_s_sql_only": round(rows / timing["sql_seconds"], 1),
+        "load_avg_1m": round(load, 2),
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(
+            f"store ceiling: the batches of {rows:,} rows ({table_rows:,} node and edge records) "
+            f"written in {timing['seconds']:.1f} s = {result['rows_per_s']:,.0f} rows/s "
+            f"(merge {timing['merge_seconds']:.1f} s, SQL {timing['sql_seconds']:.1f} s = "
+            f"{result['rows_per_s_sql_only']:,.0f} rows/s for the SQL alone); load {load:.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
