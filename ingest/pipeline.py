@@ -277,7 +277,7 @@ class Ingestor:
         for line, row in table.rows():
             summary.rows_read += 1
             if isinstance(row, BadRow):
-                quarantine.add(line, "", row.reason, row.raw)
+                quarantine.add(line, row.field, row.reason, row.raw)
                 continue
             try:
                 result = processor.process(row)

@@ -26,6 +26,7 @@ _DELIMITERS = ",;\t|"
 class BadRow:
     reason: str
     raw: str
+    field: str = ""
 
 
 @dataclass
@@ -179,7 +180,27 @@ def _jsonl_rows(table: Table) -> Iterator[tuple[int, dict[str, str] | BadRow]]:
             if not isinstance(obj, dict):
                 yield line, BadRow("a line must hold a JSON object", text.rstrip())
                 continue
-            yield line, {str(k): _scalar(v) for k, v in obj.items()}
+            row = {str(k): _scalar(v) for k, v in obj.items()}
+            # JSON may spell half of a UTF-16 pair ("\\ud800"); Python then holds a lone
+            # surrogate, which no store can encode. Only a line with such an escape is checked.
+            if "\\ud" in text or "\\uD" in text:
+                broken = _lone_surrogate_field(row)
+                if broken is not None:
+                    reason = "not valid Unicode text: a lone UTF-16 surrogate (half a \\u pair)"
+                    yield line, BadRow(reason, text.rstrip(), broken)
+                    continue
+            yield line, row
+
+
+def _lone_surrogate_field(row: dict[str, str]) -> str | None:
+    """The first field (or key) holding a lone surrogate, None when the row encodes cleanly."""
+    for key, value in row.items():
+        for text in (key, value):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                return key.encode("utf-8", "backslashreplace").decode("ascii")
+    return None
 
 
 def _open_xlsx(path: Path) -> Table:

@@ -167,6 +167,27 @@ def test_json_lines_and_xlsx_exports(store: SQLiteStore, tmp_path: Path) -> None
     assert eva is not None and eva.properties["birth_date"] == "1990-05-04"
 
 
+def test_a_lone_surrogate_in_json_lines_is_quarantined_not_a_crash(
+    store: SQLiteStore, tmp_path: Path
+) -> None:
+    # "\ud800" is half of a UTF-16 pair: valid JSON, but no UTF-8 text; the run used to stop
+    # with a traceback in the store and leave the file half ingested.
+    path = write(
+        tmp_path / "entities.jsonl",
+        '{"id": "p1", "type": "Person", "name": "Ann"}\n'
+        '{"id": "p2", "type": "Person", "name": "Bad \\ud800 name"}\n'
+        '{"id": "p3", "type": "Person", "name": "Emoji \\ud83d\\ude00 pair"}\n',
+    )
+    summary = ingest_paths(store, [path], "s", "generic", tmp_path / "q")
+    assert (summary.rows_read, summary.rows_ingested, summary.rows_quarantined) == (3, 2, 1)
+    record = store.quarantine()[0]
+    assert (record.line, record.field) == (2, "name")
+    assert "lone UTF-16 surrogate" in record.reason
+    assert "\\ud800" in record.row["raw"]
+    emoji = store.get_node("Person:s:p3")
+    assert emoji is not None and emoji.name == "Emoji \U0001f600 Pair"
+
+
 def test_ragged_csv_rows_are_quarantined_with_their_line(
     store: SQLiteStore, tmp_path: Path
 ) -> None:
