@@ -12,8 +12,6 @@ from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from analytics.backend import GraphBackend, ProjectedGraph
 from analytics.centrality import betweenness, brokerage, degrees
@@ -180,20 +178,6 @@ def score_people(
     return measures, btw.exact, btw.sample
 
 
-def resolved_person(actor: ActorGraph) -> np.ndarray:
-    """For every record, a label shared by exactly the records entity resolution made one person
-    (SAME_AS ties, followed transitively); a record nobody was merged with is its own person."""
-    rel = actor.contrib["rel"].to_numpy(dtype=object)
-    ties = np.unique(actor.contrib["tie"].to_numpy()[rel == "SAME_AS"])
-    if len(ties) == 0:
-        return np.arange(actor.n)
-    links = coo_matrix(
-        (np.ones(len(ties)), (actor.src[ties], actor.dst[ties])), shape=(actor.n, actor.n)
-    )
-    _, label = connected_components(links, directed=False)
-    return np.asarray(label, dtype=np.int64)
-
-
 def once_per_person(ranked: np.ndarray, person: np.ndarray) -> np.ndarray:
     """`ranked` without the lower-ranked records of a person already listed: a resolved person
     holds one key-actor place, under their best-scoring record."""
@@ -249,7 +233,7 @@ def analyse(
             measures.brokerage,
         )
 
-    person = resolved_person(actor)
+    person = actor.person
     networks: list[NetworkResult] = []
     for k, profile in enumerate(profiles):
         ranked = order[(network[order] == k) & (measures.score[order] > 0)]

@@ -17,7 +17,7 @@ money              0.35       controls money flows: accounts that pay the accoun
                               2 × victims' accounts among them, plus 0.25 × victims' accounts
                               paying the person directly; accounts the person holds or holds
                               through a company they direct: ``1 − exp(−x/8)``
-victims_reach      0.10       known victims within two hops on the actor graph: ``1 − exp(−x/4)``
+victims_reach      0.10       victims (people) within two hops on the actor graph: ``1 − exp(−x/4)``
 premises           0.15       victims living or working at addresses/companies the person
                               owns, directs or holds through a company: ``1 − exp(−x/2)``
 ads                0.05       online ads listing a phone or e-mail the person controls:
@@ -37,10 +37,24 @@ at a place another person owns with at least two residents — the marks of an u
 still do not rise to the top. Collecting money directly from victims marks a collector (money
 mule, landlord); money reaching a person *through* collectors marks control, hence the weights.
 
+**A person is all their records.** Entity resolution links a human's records (police,
+FIU, inspectorate, municipality) by SAME_AS; every role signal of a record is the signal of the
+whole person — pooled over all the records SAME_AS joins, transitively: what any of them
+controls, the cases any of them is suspect in, the roles any of them is recorded in, the
+sources they span, the exploitation indicators. The person's own records are not neighbours of
+the person (a SAME_AS tie is not a hop), and victims are counted as people, not records: a
+victim tied directly to any of the person's records is a direct tie. Only centrality stays per
+record (each record has its own place in the graph), so a person's records differ only there
+and the person holds one key-actor place, under their best-scoring record.
+
+The victims the signals count are the known and probable victims
+(`ActorGraph.identified_victim`); possible victims — people marked only because they pay and
+never receive — are protected (score 0) but not counted: that mark comes from the very money
+flows the money signal reads, and counting it would let a collector's score feed on it.
+
 The top reasons are the components with the largest ``e_i · weight_k · f_k`` in words
-("receives transfers from 7 accounts of victims"). Known victims — and records that are
-probably the same human (see `analytics.projection.probable_victims`) — get score 0, no rank
-and no reasons.
+("receives transfers from 7 accounts of victims"). Victims — known, probable or possible (see
+`analytics.projection.load_slice`) — get score 0, no rank and no reasons.
 """
 
 from __future__ import annotations
@@ -51,7 +65,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from analytics.projection import ActorGraph, source_of_person
+from analytics.projection import LEADER_ROLES, SUSPECT_ROLES, ActorGraph, source_of_person
 
 WEIGHTS: dict[str, float] = {
     "centrality": 0.10,
@@ -65,8 +79,6 @@ WEIGHTS: dict[str, float] = {
 }
 COMPONENTS = tuple(WEIGHTS)
 EXPLOITATION_PENALTY = 0.5
-LEADER_ROLES = frozenset({"organiser", "organizer", "leader", "boss", "head", "kingpin"})
-SUSPECT_ROLES = frozenset({"suspect", "lieutenant", "recruiter", "enforcer", "money_mule"})
 CONTROL_TYPES = ("HOLDS", "OWNS", "DIRECTS", "USES")
 COMPANY_CONTROL_TYPES = ("HOLDS", "OWNS", "REGISTERED_AT", "LOCATED_AT", "USES")
 PREMISES_TYPES = ("LIVES_AT", "REGISTERED_AT", "WORKS_FOR")
@@ -136,10 +148,30 @@ def compute_signals(actor: ActorGraph, network: np.ndarray) -> Signals:
             mask &= labels[s] == from_label
         return _matrix(s[mask], d[mask], (n_ent, n_ent))
 
-    victim_vec = actor.victim.astype(np.float64)
+    # Known and probable victims testify; possible victims (marked only by paying) are protected
+    # but not counted: the mark comes from the money flows these signals read.
+    victim_vec = actor.identified_victim.astype(np.float64)
+
+    # A person is all the records entity resolution made them: every signal is pooled over them.
+    person = actor.person
+    records = _matrix(np.arange(n), person, (n, int(person.max()) + 1 if n else 0))
+    same = _binary(records @ records.T)  # record × records of the same person (itself included)
+    victim_people = sp.csr_matrix(records.multiply(victim_vec[:, None]))  # victim record × person
+
+    def pooled(m: sp.spmatrix) -> sp.csr_matrix:
+        return _binary(same @ m)
+
+    def others(m: sp.spmatrix) -> sp.csr_matrix:
+        """record × records without the person's own records."""
+        m = _binary(m)
+        return _binary(m - m.multiply(same))
+
+    def distinct_victims(reached: sp.spmatrix) -> np.ndarray:
+        """Per row, the distinct victims (people, not records) among the reached records."""
+        return np.diff(_binary(reached @ victim_people).indptr).astype(np.float64)
 
     # control: what a person holds/owns/directs/uses, plus what companies they direct hold
-    direct_control = person_to_entity(CONTROL_TYPES)
+    direct_control = pooled(person_to_entity(CONTROL_TYPES))
     company = entity_to_entity(COMPANY_CONTROL_TYPES, from_label="Organisation")
     control = _binary(direct_control + direct_control @ company)
 
@@ -177,19 +209,13 @@ def compute_signals(actor: ActorGraph, network: np.ndarray) -> Signals:
         np.concatenate([actor.dst[inside], actor.src[inside]]),
         (n, n),
     )
-    two = _binary(a + a @ a)
-    two.setdiag(0)
-    two.eliminate_zeros()
-    victims_2hop = two @ victim_vec
-    victims_direct = a @ victim_vec
+    victims_2hop = distinct_victims(others(same @ (a + a @ a)))
+    victims_direct = distinct_victims(others(same @ a))
 
     # premises: victims living/working/registered at what the person controls
     premises_of = person_to_entity(PREMISES_TYPES)  # person × premises entity
     victim_premises = sp.diags(victim_vec) @ premises_of
-    shared = _binary(control @ victim_premises.T)
-    shared.setdiag(0)
-    shared.eliminate_zeros()
-    victims_premises = np.asarray(shared.sum(axis=1)).ravel()
+    victims_premises = distinct_victims(others(control @ victim_premises.T))
 
     # ads: online ads listing a phone / e-mail the person controls, or the person
     lists = entity_to_entity(("LISTS",), from_label="OnlineAd")
@@ -207,9 +233,7 @@ def compute_signals(actor: ActorGraph, network: np.ndarray) -> Signals:
     ident = sp.csr_matrix(
         ident.multiply((holders <= actor.config.max_artefact_people).astype(np.float64))
     )
-    same = (typ == "SAME_AS") & (s_person >= 0) & (d_person >= 0)
-    same_m = _matrix(s_person[same], d_person[same], (n, n))
-    co = _binary(ident @ ident.T + same_m + same_m.T + sp.eye(n))
+    co = _binary(ident @ ident.T + same)
     source_codes, source_names = pd.factorize(
         pd.Series([source_of_person(u) for u in actor.people], dtype=object)
     )
@@ -238,14 +262,14 @@ def compute_signals(actor: ActorGraph, network: np.ndarray) -> Signals:
     lives = person_to_entity(("LIVES_AT",))
     owns = person_to_entity(("OWNS",))
     residents = np.asarray(lives.sum(axis=0)).ravel()
-    owned_by_other = _binary(lives.multiply(residents >= 2) @ owns.T)
-    owned_by_other.setdiag(0)
-    owned_by_other.eliminate_zeros()
+    owned_by_other = others(pooled(lives.multiply(residents >= 2)) @ owns.T)
     tied_housing = np.asarray(owned_by_other.sum(axis=1)).ravel() > 0
 
-    suspect_m = person_to_entity(("SUSPECT_IN",))
+    suspect_m = pooled(person_to_entity(("SUSPECT_IN",)))
     suspect_cases = np.asarray(suspect_m.sum(axis=1)).ravel()
     roles = pd.Series(actor.roles, dtype=object).fillna("").astype(str).str.strip().str.lower()
+    leader = (same @ roles.isin(LEADER_ROLES).to_numpy().astype(np.float64)) > 0
+    suspect_role = (same @ roles.isin(SUSPECT_ROLES).to_numpy().astype(np.float64)) > 0
     return Signals(
         victim_accounts=np.asarray(victim_accounts).ravel(),
         victim_accounts_indirect=np.asarray(victim_accounts_indirect).ravel(),
@@ -260,8 +284,8 @@ def compute_signals(actor: ActorGraph, network: np.ndarray) -> Signals:
         sources=sources,
         source_names=source_lists,
         suspect_cases=suspect_cases,
-        leader=roles.isin(LEADER_ROLES).to_numpy(),
-        suspect_role=roles.isin(SUSPECT_ROLES).to_numpy(),
+        leader=np.asarray(leader).ravel(),
+        suspect_role=np.asarray(suspect_role).ravel(),
         pure_payer=np.asarray(pure_payer).ravel(),
         tied_housing=tied_housing,
     )

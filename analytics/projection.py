@@ -42,6 +42,8 @@ import numpy as np
 import pandas as pd
 import yaml
 from pydantic import BaseModel, Field
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from graph_model.schema import load_schema
 from graph_model.store.base import GraphStore
@@ -51,6 +53,10 @@ CONFIG_PATH = Path(__file__).with_name("projection.yaml")
 PERSON = "Person"
 VICTIM_ROLE = "victim"
 CARE_INTAKE = "care_intake"
+# Roles a source records offenders in: such a record is never taken for an unlabelled victim.
+LEADER_ROLES = frozenset({"organiser", "organizer", "leader", "boss", "head", "kingpin"})
+SUSPECT_ROLES = frozenset({"suspect", "lieutenant", "recruiter", "enforcer", "money_mule"})
+OFFENDER_ROLES = LEADER_ROLES | SUSPECT_ROLES | {"offender", "transporter", "facilitator"}
 
 CONTEXT_TYPES = ("CONCERNS", "IN_REGION", "USES", "HOLDS", "SAME_AS")
 PERSONAL_IDENTIFIERS = ("Phone", "Email", "BankAccount")
@@ -72,6 +78,10 @@ class ProjectionConfig(BaseModel):
     artefacts: list[str]
     max_artefact_people: int = Field(default=60, ge=2)
     relationships: dict[str, RelationSpec]
+    exploitation_findings: list[str] = Field(
+        default_factory=list,
+        description="Signal kinds that say the person they concern is being exploited",
+    )
 
     @classmethod
     def load(cls, path: Path = CONFIG_PATH) -> ProjectionConfig:
@@ -137,11 +147,13 @@ class StoreSlice:
     entities: pd.DataFrame  # uid, label
     ties: pd.DataFrame  # s, d (entity ids), type, weight, observations, first, last, amount
     people: pd.DataFrame  # index uid: name, role
-    victims: frozenset[str]  # uids of people known as victims
+    victims: frozenset[str]  # uids of every record protected as a victim (see load_slice)
     nodes: dict[str, pd.DataFrame]  # label → index uid, properties (Case, Signal, Address, ...)
     since: dt.date | None = None
     until: dt.date | None = None
     types: list[str] = field(default_factory=list)
+    # the known and probable victims among `victims`: what role signals count as victims
+    identified_victims: frozenset[str] = frozenset()
 
     def entity_index(self) -> dict[str, int]:
         return dict(zip(self.entities["uid"], self.entities.index, strict=True))
@@ -170,7 +182,17 @@ def load_slice(
     types: Sequence[str] | None = None,
     config: ProjectionConfig | None = None,
 ) -> StoreSlice:
-    """Read the ties of the selected types in [since, until] (both inclusive) and node facts."""
+    """Read the ties of the selected types in [since, until] (both inclusive) and node facts.
+
+    Victims, all protected alike (never ranked, never key actors, targets or leads):
+
+    * **known** — a source says so (`known_victims`);
+    * **probable** — an exploitation finding concerns them (`exploitation_marks`), or they are
+      the same human as a known or found victim (`probable_victims`);
+    * **possible** — they only pay (`exploitation_marks`), or are the same human as one who does.
+
+    Role signals count known and probable victims only (`StoreSlice.identified_victims`).
+    """
     check_window(since, until)
     config = config or ProjectionConfig.load()
     chosen = config.enabled_types(types)
@@ -211,11 +233,14 @@ def load_slice(
             "uid"
         )
     known = known_victims(store, people, nodes["Signal"])
+    found, paying = exploitation_marks(entities, ties, people, nodes["Signal"], config)
+    identified = known | found | probable_victims(entities, ties, known | found)
     return StoreSlice(
         entities=entities,
         ties=ties,
         people=people,
-        victims=known | probable_victims(entities, ties, known),
+        victims=identified | paying | probable_victims(entities, ties, paying),
+        identified_victims=identified,
         nodes=nodes,
         since=since,
         until=until,
@@ -244,14 +269,101 @@ def known_victims(store: GraphStore, people: pd.DataFrame, signals: pd.DataFrame
     return frozenset(victims)
 
 
+def same_person_labels(entities: pd.DataFrame, ties: pd.DataFrame) -> np.ndarray:
+    """Per entity, a label shared by the Person records entity resolution made one human (SAME_AS
+    ties followed transitively); every other entity is its own label."""
+    n = len(entities)
+    if not n or not len(ties):
+        return np.arange(n)
+    labels = entities["label"].to_numpy(dtype=object)
+    s, d = ties["s"].to_numpy(), ties["d"].to_numpy()
+    same = (ties["type"].to_numpy(dtype=object) == "SAME_AS") & (labels[s] == PERSON)
+    same &= labels[d] == PERSON
+    links = coo_matrix((np.ones(int(same.sum())), (s[same], d[same])), shape=(n, n))
+    _, label = connected_components(links, directed=False)
+    return np.asarray(label, dtype=np.int64)
+
+
+def exploitation_marks(
+    entities: pd.DataFrame,
+    ties: pd.DataFrame,
+    people: pd.DataFrame,
+    signals: pd.DataFrame,
+    config: ProjectionConfig,
+) -> tuple[frozenset[str], frozenset[str]]:
+    """(found, only paying): Person records the data show being exploited, by two marks.
+
+    * **found** — a source signals that the person is exploited: a Signal of a kind in
+      `exploitation_findings` (projection.yaml: the Labour Inspectorate's unpaid wages, withheld
+      passport, housing tied to work) CONCERNS the record. Such a person is a probable victim.
+    * **only paying** — the person's accounts pay into other people's accounts and none of them
+      receives anything: the mark of debt bondage. Such a person is a *possible* victim.
+
+    Every record of a resolved person (SAME_AS, transitively) carries the person's marks, and
+    the money is the person's: one record paying and another receiving is not "only paying".
+    Accounts count as a person's when held directly or by a company they direct or own. A person
+    a source records as an offender — suspect in a case or an offender role — is never marked.
+    Read within the slice's time window.
+    """
+    if not len(people) or not len(entities) or not len(ties):
+        return frozenset(), frozenset()
+    uids = entities["uid"].to_numpy(dtype=object)
+    labels = entities["label"].to_numpy(dtype=object)
+    s, d = ties["s"].to_numpy(), ties["d"].to_numpy()
+    typ = ties["type"].to_numpy(dtype=object)
+    person = same_person_labels(entities, ties)
+    is_person = labels == PERSON
+
+    def of_person(mark: np.ndarray) -> np.ndarray:
+        return is_person & np.isin(person, person[mark & is_person])
+
+    found = np.zeros(len(uids), dtype=bool)
+    if len(signals) and config.exploitation_findings:
+        kinds = signals["kind"].astype(str).str.strip().str.lower()
+        wanted = {k.strip().lower() for k in config.exploitation_findings}
+        findings = signals.index[kinds.isin(wanted).to_numpy()]
+        concerns = (typ == "CONCERNS") & np.isin(uids[s], list(findings)) & is_person[d]
+        found[d[concerns]] = True
+
+    # the holder of every account: a person holding it, or directing or owning the company that does
+    holder = np.full(len(uids), -1, dtype=np.int64)
+    holds = (typ == "HOLDS") & (labels[d] == "BankAccount")
+    holder[d[holds & is_person[s]]] = s[holds & is_person[s]]
+    runs = np.isin(typ, ("DIRECTS", "OWNS")) & is_person[s] & (labels[d] == "Organisation")
+    runner = np.full(len(uids), -1, dtype=np.int64)
+    runner[d[runs]] = s[runs]
+    by_company = holds & (labels[s] == "Organisation")
+    via = runner[s[by_company]]
+    free = (holder[d[by_company]] < 0) & (via >= 0)
+    holder[d[by_company][free]] = via[free]
+    transfer = typ == "TRANSFERRED_TO"
+    payer, payee = holder[s[transfer]], holder[d[transfer]]
+    payer_person = np.where(payer >= 0, person[np.maximum(payer, 0)], -1)
+    payee_person = np.where(payee >= 0, person[np.maximum(payee, 0)], -1)
+    pays = (payer >= 0) & (payee_person != payer_person)
+    receives = (payee >= 0) & (payer_person != payee_person)
+    only_pays = np.isin(person, payer_person[pays]) & ~np.isin(person, payee_person[receives])
+    paying = of_person(only_pays)
+
+    roles = people["role"].reindex(uids).astype(str).str.strip().str.lower().to_numpy(dtype=object)
+    offender = np.isin(roles, list(OFFENDER_ROLES))
+    offender[s[(typ == "SUSPECT_IN") & is_person[s]]] = True
+    clear = ~of_person(offender)
+    return (
+        frozenset(uids[of_person(found) & clear]),
+        frozenset(uids[paying & clear]),
+    )
+
+
 def probable_victims(
     entities: pd.DataFrame, ties: pd.DataFrame, known: frozenset[str]
 ) -> frozenset[str]:
     """Records that are probably the same human as a known victim, so are protected too.
 
     Without entity resolution one person is several records (police, FIU, inspection, care).
-    A record linked to a known victim's record by SAME_AS, or using/holding the same personal
-    phone, e-mail or bank account, is treated as that victim: it is never ranked or targeted.
+    A record entity resolution made one person with a known victim's record (SAME_AS, followed
+    transitively), or using/holding the same personal phone, e-mail or bank account, is treated
+    as that victim: it is never ranked or targeted.
     """
     if not known or not len(ties):
         return frozenset()
@@ -261,9 +373,8 @@ def probable_victims(
     typ = ties["type"].to_numpy(dtype=object)
     is_victim = np.isin(uids, list(known))
     out: set[str] = set()
-    same = (typ == "SAME_AS") & (labels[s] == PERSON) & (labels[d] == PERSON)
-    out.update(uids[d[same & is_victim[s]]])
-    out.update(uids[s[same & is_victim[d]]])
+    person = same_person_labels(entities, ties)
+    out.update(uids[(labels == PERSON) & np.isin(person, person[is_victim])])
     ident = np.isin(typ, ("USES", "HOLDS")) & (labels[s] == PERSON)
     ident &= np.isin(labels[d], PERSONAL_IDENTIFIERS)
     victim_ids = np.unique(d[ident & is_victim[s]])
@@ -305,7 +416,8 @@ class ActorGraph:
     people: np.ndarray  # person uids (object), sorted
     names: np.ndarray
     roles: np.ndarray
-    victim: np.ndarray  # bool
+    victim: np.ndarray  # bool: protected as a victim (known, probable or possible)
+    identified_victim: np.ndarray  # bool: known or probable victim, counted by role signals
     src: np.ndarray
     dst: np.ndarray
     weight: np.ndarray
@@ -335,6 +447,17 @@ class ActorGraph:
         """For every person, its entity id in `slice.entities` (−1 when it has no tie)."""
         lookup = self.slice.entity_index()
         return np.array([lookup.get(uid, -1) for uid in self.people], dtype=np.int64)
+
+    @cached_property
+    def person(self) -> np.ndarray:
+        """For every record, a label (0..k−1) shared by exactly the records entity resolution made
+        one person (SAME_AS ties, followed transitively); a record merged with nobody is its own
+        person."""
+        labels = same_person_labels(self.slice.entities, self.slice.ties)
+        pe = self.person_entity
+        raw = np.where(pe >= 0, labels[np.maximum(pe, 0)], len(labels) + np.arange(self.n))
+        _, person = np.unique(raw, return_inverse=True)
+        return np.asarray(person, dtype=np.int64).reshape(-1)
 
     @cached_property
     def contrib_offsets(self) -> np.ndarray:
@@ -649,6 +772,7 @@ def _assemble(
             [r if isinstance(r, str) and r else None for r in people["role"]], dtype=object
         ),
         victim=np.isin(person_uids, list(slice_.victims)),
+        identified_victim=np.isin(person_uids, list(slice_.identified_victims)),
         src=(uniq // max(n, 1)).astype(np.int64),
         dst=(uniq % max(n, 1)).astype(np.int64),
         weight=weight,
