@@ -58,6 +58,24 @@ LEADER_ROLES = frozenset({"organiser", "organizer", "leader", "boss", "head", "k
 SUSPECT_ROLES = frozenset({"suspect", "lieutenant", "recruiter", "enforcer", "money_mule"})
 OFFENDER_ROLES = LEADER_ROLES | SUSPECT_ROLES | {"offender", "transporter", "facilitator"}
 
+KNOWN_VICTIM = "known victim: a victim in a case, recorded with the victim role, or a care intake"
+PROBABLE_FINDING = (
+    "probable victim: a Labour Inspectorate finding of exploitation (unpaid wages, a withheld "
+    "passport or housing tied to work) concerns them"
+)
+PROBABLE_SAME = (
+    "probable victim: the same resolved person, phone, e-mail or bank account as a known or "
+    "probable victim"
+)
+POSSIBLE_PAYS = (
+    "possible victim: only pays into other people's accounts and receives nothing (the mark of "
+    "debt bondage)"
+)
+POSSIBLE_SAME = (
+    "possible victim: the same resolved person, phone, e-mail or bank account as someone who only "
+    "pays"
+)
+
 CONTEXT_TYPES = ("CONCERNS", "IN_REGION", "USES", "HOLDS", "SAME_AS")
 PERSONAL_IDENTIFIERS = ("Phone", "Email", "BankAccount")
 KIND_DIRECT = "direct"
@@ -154,6 +172,8 @@ class StoreSlice:
     types: list[str] = field(default_factory=list)
     # the known and probable victims among `victims`: what role signals count as victims
     identified_victims: frozenset[str] = frozenset()
+    # why each of `victims` is protected, in words shown with the person's profile
+    victim_reasons: dict[str, str] = field(default_factory=dict)
 
     def entity_index(self) -> dict[str, int]:
         return dict(zip(self.entities["uid"], self.entities.index, strict=True))
@@ -234,13 +254,20 @@ def load_slice(
         )
     known = known_victims(store, people, nodes["Signal"])
     found, paying = exploitation_marks(entities, ties, people, nodes["Signal"], config)
-    identified = known | found | probable_victims(entities, ties, known | found)
+    # Weakest first: a record with several marks keeps the strongest one's reason.
+    victim_reasons = dict.fromkeys(probable_victims(entities, ties, paying), POSSIBLE_SAME)
+    victim_reasons.update(dict.fromkeys(paying, POSSIBLE_PAYS))
+    identified_same = probable_victims(entities, ties, known | found)
+    victim_reasons.update(dict.fromkeys(identified_same, PROBABLE_SAME))
+    victim_reasons.update(dict.fromkeys(found, PROBABLE_FINDING))
+    victim_reasons.update(dict.fromkeys(known, KNOWN_VICTIM))
     return StoreSlice(
         entities=entities,
         ties=ties,
         people=people,
-        victims=identified | paying | probable_victims(entities, ties, paying),
-        identified_victims=identified,
+        victims=frozenset(victim_reasons),
+        identified_victims=known | found | identified_same,
+        victim_reasons=victim_reasons,
         nodes=nodes,
         since=since,
         until=until,

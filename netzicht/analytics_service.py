@@ -185,6 +185,7 @@ class AnalyticsService:
                     {
                         "network": net,
                         "victim": bool(actor.victim[i]),
+                        "victim_reason": actor.slice.victim_reasons.get(str(uid)),
                         "rank": ranks.get(str(uid)),
                         "organiser_score": round(float(m.score[i]), 6),
                         "degree": int(m.degree[i]),

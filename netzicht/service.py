@@ -33,6 +33,8 @@ class Profile:
     node: Node
     scores: dict[str, Any] | None
     is_victim: bool
+    # why the person is protected as a victim (known, probable or possible), when they are
+    victim_reason: str | None = None
 
 
 class Service:
@@ -193,7 +195,15 @@ class Service:
         node = self.node(uid)
         if node is None:
             return None
-        return Profile(node=node, scores=self.store.node_result(uid), is_victim=self.is_victim(uid))
+        scores = self.store.node_result(uid)
+        # The latest analysis also protects probable and possible victims (see
+        # analytics.projection.load_slice), which the records alone do not show.
+        reason = scores.get("victim_reason") if scores and scores.get("victim") else None
+        if reason is None and self.is_victim(uid):
+            from analytics.projection import KNOWN_VICTIM
+
+            reason = KNOWN_VICTIM
+        return Profile(node=node, scores=scores, is_victim=reason is not None, victim_reason=reason)
 
     def is_victim(self, uid: str) -> bool:
         """Known as a (possible) victim: a VICTIM_IN edge, a victim role, or a care intake."""

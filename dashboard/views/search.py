@@ -89,7 +89,10 @@ if uid:
                 st.markdown(f"- {line}")
             st.json({k: v for k, v in profile.scores.items() if k != "reasons"}, expanded=False)
         if profile.is_victim:
-            st.info("Known as a (possible) victim: never ranked as a key actor or target.")
+            st.info(
+                f"Protected as a victim — {profile.victim_reason}. Never ranked as a key actor, "
+                "never a disruption target or a lead."
+            )
     with right:
         hops = st.slider("Hops", 1, 3, 1, key="profile_hops")
         limit = st.slider("At most this many nodes", 20, 500, 150, step=10, key="profile_limit")

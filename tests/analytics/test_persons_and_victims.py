@@ -10,6 +10,7 @@ import pytest
 from analytics.organiser import compute_signals, signal_components
 from analytics.projection import ActorGraph, project
 from netzicht.analytics_service import AnalyticsService
+from netzicht.service import Service
 from netzicht.settings import Settings
 from tests.analytics.builders import edge, node, person, write
 
@@ -18,7 +19,7 @@ def flags(actor: ActorGraph, uid: str) -> tuple[bool, bool]:
     """(protected as a victim, counted as a victim by the role signals)"""
     i = actor.index[uid]
     protected = bool(actor.victim[i])
-    counted = bool(getattr(actor, "identified_victim", actor.victim)[i])
+    counted = bool(actor.identified_victim[i])
     return protected, counted
 
 
@@ -159,11 +160,20 @@ def test_people_who_only_pay_are_never_key_actors(tmp_path: Path) -> None:
             edge(payer.uid, "MET", payers[1 - i].uid, "2024-01-09"),
         ]
     store = write(tmp_path / "ring.db", nodes, edges)
-    result = AnalyticsService(store, Settings(data_dir=tmp_path / "data")).analyze()
+    settings = Settings(store=f"sqlite:///{tmp_path / 'ring.db'}", data_dir=tmp_path / "data")
+    result = AnalyticsService(store, settings).analyze()
     (network,) = result.networks
     assert {k.uid for k in network.key_actors} == {boss.uid, recruiter.uid}
     assert not {a.uid for a in result.actors} & {p.uid for p in payers}
     assert network.victims == 2
+    # An investigator opening a debtor's profile reads why they are protected, not a bare 0.
+    with Service.open(settings=settings) as svc:
+        profile = svc.profile(payers[0].uid)
+        boss_profile = svc.profile(boss.uid)
+    assert profile is not None and profile.is_victim
+    assert profile.victim_reason is not None
+    assert profile.victim_reason.startswith("possible victim: only pays")
+    assert boss_profile is not None and not boss_profile.is_victim
 
 
 @pytest.mark.parametrize("kind", ["unpaid_wages", "passport_withheld", "housing_tied_to_work"])
