@@ -19,6 +19,10 @@ People known as victims are never chosen by a ranked strategy and are refused in
 they stay in the graph, and ``victims_connected`` counts those still in a component with one of
 the organisers (the top key actor of each network, or people recorded as organiser).
 
+A person is all their records: when entity resolution has joined several records into one
+person (SAME_AS), removing the person removes every one of their records, as an arrest would;
+``removed`` counts people, ``removed_uids`` lists every record taken out.
+
 A greedy search (`greedy_best_set`) picks, one person at a time, the removal that leaves the
 smallest LCC (then the most components) — a baseline for "which k people fragment it most".
 """
@@ -150,8 +154,12 @@ def simulate(
     backend: GraphBackend,
     people: Sequence[str] | None = None,
     organiser: Callable[[ProjectedGraph, np.ndarray, np.ndarray], np.ndarray] | None = None,
+    person: np.ndarray | None = None,
 ) -> DisruptionResult:
-    """Remove up to `steps` people by `strategy` and `mode`; the curve starts at removed = 0."""
+    """Remove up to `steps` people by `strategy` and `mode`; the curve starts at removed = 0.
+
+    `person` labels the records of one person alike (default: every record its own person).
+    """
     if mode not in MODES:
         raise AnalyticsError(f"unknown mode {mode!r} (one of {', '.join(MODES)})")
     if strategy not in STRATEGIES:
@@ -163,14 +171,18 @@ def simulate(
     if not weighted:
         g = ProjectedGraph(g.n, g.src, g.dst, None)
     block = 1 if mode == "sequential" else block_size
+    person = np.arange(g.n) if person is None else np.asarray(person)
     index = {str(u): i for i, u in enumerate(uids)}
     eligible = ~victim
     order: list[int] | None = None
     if strategy == "set":
         order = _checked_set(people, index, victim)
-        steps = min(steps, len(order)) if steps else len(order)
+        named = len(np.unique(person[order]))
+        steps = min(steps, named) if steps else named
     elif strategy == "greedy":
-        order = greedy_best_set(g, uids, eligible, min(steps, int(eligible.sum())))
+        order = greedy_best_set(
+            g, uids, eligible, min(steps, len(np.unique(person[eligible]))), person=person
+        )
     alive = np.ones(g.n, dtype=bool)
     lcc0, comps, labels = _components(g, alive)
     curve = [
@@ -185,21 +197,29 @@ def simulate(
     ]
     samples: list[int | None] = []
     ranker = make_ranker(strategy, backend, weighted, seed, organiser, samples)
-    removed = 0
+    removed = taken = 0
     while removed < steps:
         want = min(block, steps - removed)
         if order is not None:
-            chosen = np.array(order[removed : removed + want], dtype=np.int64)
+            picks: list[int] = []
+            while taken < len(order) and len(picks) < want:
+                if alive[order[taken]] and person[order[taken]] not in person[picks]:
+                    picks.append(order[taken])
+                taken += 1
+            chosen = np.array(picks, dtype=np.int64)
         else:
             sub, old = g.subgraph(alive)
             scores = ranker(sub, old)
             candidates = eligible[old]
             idx = np.flatnonzero(candidates)
-            ranked = idx[np.lexsort((uids[old[idx]].astype(str), -np.round(scores[idx], 12)))]
-            chosen = old[ranked[:want]]
+            ranked = old[idx[np.lexsort((uids[old[idx]].astype(str), -np.round(scores[idx], 12)))]]
+            # One place per person, at their best-ranked record.
+            _, first = np.unique(person[ranked], return_index=True)
+            chosen = ranked[np.sort(first)][:want]
         if len(chosen) == 0:
             break
-        alive[chosen] = False
+        gone = np.flatnonzero(alive & np.isin(person, person[chosen]))
+        alive[gone] = False
         removed += len(chosen)
         lcc, comps, labels = _components(g, alive)
         curve.append(
@@ -209,7 +229,7 @@ def simulate(
                 lcc_fraction=round(lcc / lcc0, 6) if lcc0 else 0.0,
                 components=comps,
                 victims_connected=_victims_connected(labels, victim, organiser_mask, alive),
-                removed_uids=[str(uids[i]) for i in chosen],
+                removed_uids=[str(uids[i]) for i in gone],
             )
         )
     sample = next((s for s in samples if s is not None), None)
@@ -250,12 +270,14 @@ def greedy_best_set(
     eligible: np.ndarray,
     k: int,
     max_candidates: int = GREEDY_MAX_CANDIDATES,
+    person: np.ndarray | None = None,
 ) -> list[int]:
     """Greedily choose k people whose removal leaves the smallest LCC (then most components).
 
     Candidates are all eligible people, or the `max_candidates` of highest degree on large
-    graphs; ties are broken by uid.
+    graphs; ties are broken by uid. Removing a record removes all records of its `person`.
     """
+    person = np.arange(g.n) if person is None else np.asarray(person)
     alive = np.ones(g.n, dtype=bool)
     deg, _ = degrees(g)
     pool = np.flatnonzero(eligible)
@@ -268,14 +290,15 @@ def greedy_best_set(
         for i in pool:
             if not alive[i]:
                 continue
-            alive[i] = False
+            records = np.flatnonzero(alive & (person == person[i]))
+            alive[records] = False
             lcc, comps, _ = _components(g, alive)
-            alive[i] = True
+            alive[records] = True
             key = (lcc, -comps, str(uids[i]))
             if best is None or key < best:
                 best, best_i = key, int(i)
         if best_i < 0:
             break
-        alive[best_i] = False
+        alive[person == person[best_i]] = False
         chosen.append(best_i)
     return chosen

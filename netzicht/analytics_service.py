@@ -272,6 +272,7 @@ class AnalyticsService:
             backend=engine,
             people=people,
             organiser=ranker,
+            person=actor.person[old],
         )
         result.network = network
         if save:

@@ -182,3 +182,35 @@ def test_unknown_strategy_and_mode_are_clear_errors() -> None:
         simulate(g, uids, none, none, strategy="random", backend=IgraphBackend())
     with pytest.raises(AnalyticsError, match="mode"):
         simulate(g, uids, none, none, strategy="degree", mode="burst", backend=IgraphBackend())
+
+
+def test_removing_a_resolved_person_removes_all_their_records() -> None:
+    """Two stars whose hubs are one person's two records (joined by SAME_AS): arresting the
+    person takes both hubs, and the curve counts one person removed."""
+    hub_a, hub_b = 0, 4
+    edges = [(hub_a, i) for i in (1, 2, 3)] + [(hub_b, i) for i in (5, 6, 7)] + [(hub_a, hub_b)]
+    e = np.array(edges)
+    g = ProjectedGraph(8, e[:, 0], e[:, 1], None)
+    uids = np.array([f"Person:t:{i}" for i in range(8)])
+    none = np.zeros(8, dtype=bool)
+    person = np.array([0, 1, 2, 3, 0, 5, 6, 7])  # records 0 and 4 are one person
+
+    def curve(strategy: str, **kw: object) -> list[tuple[int, int, list[str]]]:
+        result = simulate(
+            g,
+            uids,
+            none,
+            none,
+            strategy=strategy,
+            steps=1,
+            backend=IgraphBackend(),
+            **kw,  # type: ignore[arg-type]
+        )
+        return [(p.removed, p.lcc, p.removed_uids) for p in result.curve]
+
+    both = ["Person:t:0", "Person:t:4"]
+    assert curve("degree", person=person) == [(0, 8, []), (1, 1, both)]
+    assert curve("degree") == [(0, 8, []), (1, 4, ["Person:t:0"])]  # records taken as people
+    assert curve("set", people=["Person:t:4"], person=person) == [(0, 8, []), (1, 1, both)]
+    assert curve("greedy", person=person)[-1] == (1, 1, both)
+    assert greedy_best_set(g, uids, ~none, 1, person=person) == [0]
