@@ -19,18 +19,22 @@ Conventions shared by every backend:
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import igraph as ig
 import numpy as np
+from numba import njit
 from scipy import sparse
+from scipy.sparse.csgraph import reverse_cuthill_mckee
 
-from analytics.brandes import sampled_betweenness
+from analytics.brandes import adjacency, sampled_betweenness
 from netzicht.errors import NetzichtError
 
 MAX_PAGERANK_ITERATIONS = 1000
@@ -119,31 +123,144 @@ def seeded_igraph(seed: int) -> Iterator[None]:
         ig.set_random_number_generator(random)
 
 
-def power_pagerank(g: ProjectedGraph, damping: float = 0.85, tol: float = 1e-10) -> np.ndarray:
-    """PageRank by power iteration on a sparse matrix, until the L1 change is below `tol`.
+LOCALITY_MIN_NODES = 100_000
+
+
+def locality_order(g: ProjectedGraph, min_nodes: int = LOCALITY_MIN_NODES) -> np.ndarray | None:
+    """A numbering of the nodes that keeps neighbours close in memory, or None when `g` is small.
+
+    On a large sparse graph PageRank and betweenness wait on memory reads at random node ids;
+    renumbered so that neighbours sit close together they read whole cache lines of useful
+    data. The best order known is the last Leiden partition computed on `g` (communities one
+    after another, which `IgraphBackend.leiden` records), else reverse Cuthill–McKee (Cuthill &
+    McKee 1969), about a second on a million nodes. Below `min_nodes` everything fits in cache
+    and the numbering is left alone. Kept in ``g.cache``: computed once per graph.
+    """
+    if g.n < min_nodes:
+        return None
+    if "locality" not in g.cache:
+        offsets, neighbours = adjacency(g.n, g.src, g.dst)
+        pattern = sparse.csr_matrix(
+            (np.ones(len(neighbours), dtype=np.int8), neighbours, offsets), shape=(g.n, g.n)
+        )
+        g.cache["locality"] = reverse_cuthill_mckee(pattern, symmetric_mode=True).astype(np.int64)
+    order: np.ndarray = g.cache["locality"]
+    return order
+
+
+@njit(cache=True, nogil=True)
+def _in_arcs(
+    n: int, heads: np.ndarray, tails: np.ndarray, w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Arcs grouped by head (a counting sort): offsets, tails, weights."""
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    for e in range(len(heads)):
+        offsets[heads[e] + 1] += 1
+    for v in range(n):
+        offsets[v + 1] += offsets[v]
+    fill = offsets[:-1].copy()
+    sorted_tails = np.empty(len(tails), dtype=np.int32)
+    sorted_w = np.empty(len(w), dtype=np.float64)
+    for e in range(len(heads)):
+        h = heads[e]
+        sorted_tails[fill[h]] = tails[e]
+        if len(w):
+            sorted_w[fill[h]] = w[e]
+        fill[h] += 1
+    return offsets, sorted_tails, sorted_w
+
+
+@njit(cache=True, nogil=True)
+def _pull(
+    offsets: np.ndarray,
+    tails: np.ndarray,
+    w: np.ndarray,
+    scaled: np.ndarray,
+    rank: np.ndarray,
+    nxt: np.ndarray,
+    damping: float,
+    base: float,
+    lo: int,
+    hi: int,
+) -> float:  # pragma: no cover - compiled
+    """nxt[v] = damping·Σ_arcs w·scaled[tail] + base for v in lo..hi; returns Σ|nxt − rank|."""
+    change = 0.0
+    for v in range(lo, hi):
+        acc = 0.0
+        if len(w):
+            for p in range(offsets[v], offsets[v + 1]):
+                acc += w[p] * scaled[tails[p]]
+        else:
+            for p in range(offsets[v], offsets[v + 1]):
+                acc += scaled[tails[p]]
+        x = damping * acc + base
+        change += abs(x - rank[v])
+        nxt[v] = x
+    return change
+
+
+def power_pagerank(
+    g: ProjectedGraph,
+    damping: float = 0.85,
+    tol: float = 1e-10,
+    workers: int = 1,
+    order: np.ndarray | None = None,
+) -> np.ndarray:
+    """PageRank by power iteration, until the L1 change is below `tol`.
 
     The same fixed point as igraph's PRPACK and networkx (a dangling node's rank is spread over
     all nodes), reached in a few seconds on a million nodes where PRPACK's direct solve took 6–30 s
-    here. Undirected edges count both ways; weights are strengths.
+    here. Undirected edges count both ways; weights are strengths. Each step is one compiled
+    pass over the arcs grouped by head (rank[t]/out[t] summed into t's heads), split between
+    `workers` threads by node range; `order` renumbers the graph as in
+    `analytics.brandes.sampled_betweenness` (same result up to rounding).
     """
+    n = g.n
+    src, dst = g.src, g.dst
+    new_id: np.ndarray | None = None
+    if order is not None:
+        new_id = np.empty(n, dtype=np.int64)
+        new_id[order] = np.arange(n)
+        src, dst = new_id[src], new_id[dst]
     if g.directed:
-        tails, heads = g.src, g.dst
-        w = np.ones(g.m) if g.weight is None else g.weight.astype(float)
+        tails, heads = src, dst
+        w = None if g.weight is None else g.weight.astype(float)
     else:
-        tails, heads = np.concatenate([g.src, g.dst]), np.concatenate([g.dst, g.src])
-        one_way = np.ones(g.m) if g.weight is None else g.weight.astype(float)
-        w = np.concatenate([one_way, one_way])
-    out = np.bincount(tails, weights=w, minlength=g.n)
-    share = np.divide(w, out[tails], out=np.zeros_like(w), where=out[tails] > 0)
-    spread = sparse.csr_matrix((share, (heads, tails)), shape=(g.n, g.n))
+        tails, heads = np.concatenate([src, dst]), np.concatenate([dst, src])
+        one_way = None if g.weight is None else g.weight.astype(float)
+        w = None if one_way is None else np.concatenate([one_way, one_way])
+    out = np.bincount(tails, weights=w, minlength=n).astype(float)
+    offsets, arc_tails, arc_w = _in_arcs(
+        n,
+        np.asarray(heads, dtype=np.int64),
+        np.asarray(tails, dtype=np.int64),
+        np.zeros(0) if w is None else w,
+    )
     dangling = out == 0
-    rank = np.full(g.n, 1.0 / g.n)
-    for _ in range(MAX_PAGERANK_ITERATIONS):
-        nxt = damping * (spread @ rank) + (damping * rank[dangling].sum() + 1.0 - damping) / g.n
-        change = float(np.abs(nxt - rank).sum())
-        rank = nxt
-        if change < tol:
-            return rank / rank.sum()
+    inverse_out = np.divide(1.0, out, out=np.zeros(n), where=~dangling)
+    bounds = np.linspace(0, n, max(1, workers) + 1).astype(np.int64)
+    parts = [(int(bounds[k]), int(bounds[k + 1])) for k in range(len(bounds) - 1)]
+    rank = np.full(n, 1.0 / n)
+    nxt = np.empty(n)
+    pool = ThreadPoolExecutor(workers) if workers > 1 else None
+    try:
+        for _ in range(MAX_PAGERANK_ITERATIONS):
+            scaled = rank * inverse_out
+            base = (damping * rank[dangling].sum() + 1.0 - damping) / n
+            args = (offsets, arc_tails, arc_w, scaled, rank, nxt, damping, base)
+            if pool is None:
+                change = _pull(*args, 0, n)
+            else:
+                # partial sums added in range order: a given `workers` repeats exactly
+                futures = [pool.submit(_pull, *args, lo, hi) for lo, hi in parts]
+                change = sum(f.result() for f in futures)
+            rank, nxt = nxt, rank
+            if change < tol:
+                result = rank / rank.sum()
+                return result if new_id is None else result[new_id]
+    finally:
+        if pool is not None:
+            pool.shutdown()
     raise NetzichtError(f"pagerank did not converge in {MAX_PAGERANK_ITERATIONS} iterations")
 
 
@@ -151,22 +268,81 @@ class IgraphBackend:
     """In-process algorithms through igraph's C core.
 
     An unweighted betweenness from a sample of sources runs in `analytics.brandes` (batched
-    sources, compiled, on `workers` threads); PageRank runs as a sparse power iteration.
+    sources, compiled, on `workers` threads); PageRank runs as a compiled power iteration on
+    `workers` threads. Both renumber graphs of `locality_min_nodes` or more for locality.
     """
 
     name = "igraph"
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(
+        self, workers: int | None = None, locality_min_nodes: int = LOCALITY_MIN_NODES
+    ) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
+        self.locality_min_nodes = locality_min_nodes
 
     def graph(self, g: ProjectedGraph, directed: bool | None = None) -> ig.Graph:
+        """`g` as an igraph graph, built once. A graph of `locality_min_nodes` or more is built
+        renumbered by `locality_order` (igraph node k is node ``order[k]`` of `g`, see
+        `igraph_order`): Leiden, which chases neighbours' communities in random node order,
+        spent 15% less time on a million nodes. Edges keep their positions, so edge weights
+        line up unchanged."""
         directed = g.directed if directed is None else directed
         key = ("igraph", directed)
         if key not in g.cache:
-            edges = np.column_stack([g.src, g.dst]).astype(np.int64)
-            graph = ig.Graph(n=g.n, edges=edges, directed=directed)
+            order = locality_order(g, self.locality_min_nodes)
+            src, dst = g.src, g.dst
+            if order is not None:
+                new_id = np.empty(g.n, dtype=np.int64)
+                new_id[order] = np.arange(g.n)
+                src, dst = new_id[src], new_id[dst]
+            edges = np.column_stack([src, dst]).astype(np.int64)
+            # igraph's C core allocates Python objects while it indexes the edges, enough to
+            # set off full garbage collections: half of a 5M-edge build went to them
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                graph = ig.Graph(n=g.n, edges=edges, directed=directed)
+            finally:
+                if collecting:
+                    gc.enable()
             g.cache[key] = graph
+            g.cache[("igraph order", directed)] = order
         return g.cache[key]
+
+    def igraph_order(self, g: ProjectedGraph, directed: bool | None = None) -> np.ndarray | None:
+        """The numbering of `graph(g, directed)`: None, or `order` with igraph node k = order[k]."""
+        directed = g.directed if directed is None else directed
+        self.graph(g, directed)
+        order: np.ndarray | None = g.cache[("igraph order", directed)]
+        return order
+
+    def _to_igraph(self, g: ProjectedGraph, per_node: np.ndarray) -> np.ndarray:
+        """A per-node array of `g` in the undirected igraph graph's numbering."""
+        order = self.igraph_order(g, directed=False)
+        return per_node if order is None else per_node[order]
+
+    def _from_igraph(self, g: ProjectedGraph, per_node: Sequence[Any]) -> np.ndarray:
+        """A per-node result of the undirected igraph graph in `g`'s numbering."""
+        values = np.asarray(per_node)
+        order = self.igraph_order(g, directed=False)
+        if order is None:
+            return values
+        out = np.empty_like(values)
+        out[order] = values
+        return out
+
+    def modularity(
+        self, g: ProjectedGraph, membership: np.ndarray, resolution: float = 1.0
+    ) -> float:
+        """Newman–Girvan modularity (with resolution γ) of a partition of `g`'s nodes."""
+        graph = self.graph(g, directed=False)
+        return float(
+            graph.modularity(
+                self._to_igraph(g, np.asarray(membership)).tolist(),
+                weights=self._weights(g),
+                resolution=resolution,
+            )
+        )
 
     def _weights(self, g: ProjectedGraph) -> list[float] | None:
         return None if g.weight is None else g.weight.astype(float).tolist()
@@ -175,7 +351,7 @@ class IgraphBackend:
         if g.n == 0:
             return np.zeros(0, dtype=np.int64)
         membership = self.graph(g, directed=False).connected_components(mode="weak").membership
-        return canonical_labels(np.asarray(membership))
+        return canonical_labels(self._from_igraph(g, membership))
 
     def leiden(
         self,
@@ -199,16 +375,21 @@ class IgraphBackend:
                 clustering = graph.community_leiden(
                     objective_function="CPM",
                     weights=self._weights(g),
-                    node_weights=np.asarray(node_weights, dtype=float).tolist(),
+                    node_weights=self._to_igraph(g, np.asarray(node_weights, dtype=float)).tolist(),
                     resolution=resolution,
                     n_iterations=leiden_iterations(g.n),
                 )
-        return canonical_labels(np.asarray(clustering.membership))
+        membership = canonical_labels(self._from_igraph(g, clustering.membership))
+        if g.n >= self.locality_min_nodes:
+            # communities one after another: the best numbering for PageRank and betweenness
+            g.cache["locality"] = np.argsort(membership, kind="stable")
+        return membership
 
     def pagerank(self, g: ProjectedGraph, damping: float = 0.85) -> np.ndarray:
         if g.n == 0:
             return np.zeros(0)
-        return power_pagerank(g, damping=damping)
+        order = locality_order(g, self.locality_min_nodes)
+        return power_pagerank(g, damping=damping, workers=self.workers, order=order)
 
     def betweenness(
         self, g: ProjectedGraph, weighted: bool = False, sources: Sequence[int] | None = None
@@ -216,14 +397,24 @@ class IgraphBackend:
         if g.n == 0:
             return np.zeros(0)
         if not weighted and sources is not None:
-            return sampled_betweenness(g.n, g.src, g.dst, sources, workers=self.workers)
+            order = locality_order(g, self.locality_min_nodes)
+            return sampled_betweenness(
+                g.n, g.src, g.dst, sources, workers=self.workers, order=order
+            )
         graph = self.graph(g, directed=False)
         weights = self._weights(g) if weighted else None
         if weights is not None and min(weights, default=1.0) <= 0:
             raise NetzichtError("betweenness: weights are distances and must be positive")
         if sources is None:
-            return np.asarray(graph.betweenness(directed=False, weights=weights))
-        return np.asarray(graph.betweenness(directed=False, weights=weights, sources=list(sources)))
+            return self._from_igraph(g, graph.betweenness(directed=False, weights=weights))
+        order = self.igraph_order(g, directed=False)
+        chosen = np.asarray(sources, dtype=np.int64)
+        if order is not None:
+            new_id = np.empty(g.n, dtype=np.int64)
+            new_id[order] = np.arange(g.n)
+            chosen = new_id[chosen]
+        values = graph.betweenness(directed=False, weights=weights, sources=chosen.tolist())
+        return self._from_igraph(g, values)
 
 
 BACKENDS: dict[str, type[IgraphBackend]] = {"igraph": IgraphBackend}

@@ -39,13 +39,33 @@ _BIT_INDEX = _bit_index_table()
 
 
 def adjacency(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """CSR of the undirected graph: (offsets of length n + 1, neighbour ids)."""
-    ends = np.concatenate([src, dst]).astype(np.int64)
-    others = np.concatenate([dst, src]).astype(np.int32)
-    order = np.argsort(ends, kind="stable")
+    """CSR of the undirected graph: (offsets of length n + 1, neighbour ids).
+
+    A counting sort in one compiled pass: an argsort of the 2m arc ends cost ~3 s on a
+    million-node graph, this costs a tenth of that.
+    """
+    return _csr(n, np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64))
+
+
+@njit(cache=True, nogil=True)
+def _csr(
+    n: int, src: np.ndarray, dst: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(ends, minlength=n), out=offsets[1:])
-    return offsets, others[order]
+    for e in range(len(src)):
+        offsets[src[e] + 1] += 1
+        offsets[dst[e] + 1] += 1
+    for v in range(n):
+        offsets[v + 1] += offsets[v]
+    fill = offsets[:-1].copy()
+    neighbours = np.empty(2 * len(src), dtype=np.int32)
+    for e in range(len(src)):
+        a, b = src[e], dst[e]
+        neighbours[fill[a]] = b
+        fill[a] += 1
+        neighbours[fill[b]] = a
+        fill[b] += 1
+    return offsets, neighbours
 
 
 @njit(cache=True, nogil=True)
@@ -58,43 +78,46 @@ def _grow(array: np.ndarray, need: int) -> np.ndarray:  # pragma: no cover - com
 
 
 @njit(cache=True, nogil=True)
-def _batch(
+def _forward(
     offsets: np.ndarray,
     neighbours: np.ndarray,
     sources: np.ndarray,
     bit_index: np.ndarray,
-    total: np.ndarray,
     seen: np.ndarray,
     pending: np.ndarray,
     touched: np.ndarray,
     sigma: np.ndarray,
-    delta: np.ndarray,
     level_node: np.ndarray,
     level_mask: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
-    """Add the dependencies of every node on `sources` (≤ 64, distinct) to `total`.
+    starts: np.ndarray,
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Path counts from `sources` (≤ 64, distinct), level by level for the whole batch.
 
-    seen/pending/touched and the rows of sigma/delta come in zeroed and go out zeroed. The
-    level lists (node, mask of the sources for which the node sits at that level) grow as
-    needed and are handed back for reuse.
+    Fills the level lists (node, mask of the sources for which the node sits at that level;
+    level d is entries starts[d]..starts[d+1]) and returns (levels, the lists, starts), grown
+    as needed. Every level is kept in node order: on a graph numbered for locality the next
+    level's path counts are then written, and read back, in a sweep through memory rather
+    than in random order.
     """
     one = np.uint64(1)
     de_bruijn = np.uint64(0x03F79D71B4CB0A89)
     shift = np.uint64(58)
-    starts = np.zeros(64, dtype=np.int64)
+    n = len(seen)
     count = 0
     for b in range(len(sources)):
         s = sources[b]
         if seen[s] == 0:
-            level_node[count] = s
+            touched[count] = s
             count += 1
         seen[s] |= one << np.uint64(b)
         sigma[s, b] = 1.0
+    touched[:count].sort()
     for i in range(count):
-        level_mask[i] = seen[level_node[i]]
+        level_node[i] = touched[i]
+        level_mask[i] = seen[touched[i]]
     levels = 1
+    starts[0] = 0
     starts[1] = count
-    # forward: path counts, level by level for the whole batch
     while True:
         found = 0
         for i in range(starts[levels - 1], starts[levels]):
@@ -115,6 +138,15 @@ def _batch(
                         new ^= low
         if found == 0:
             break
+        if found * 32 > n:
+            # a large level: a scan of all nodes sorts it in O(n), cheaper than a sort
+            found = 0
+            for u in range(n):
+                if pending[u]:
+                    touched[found] = u
+                    found += 1
+        else:
+            touched[:found].sort()
         end = starts[levels]
         level_node = _grow(level_node, end + found)
         level_mask = _grow(level_mask, end + found)
@@ -127,10 +159,48 @@ def _batch(
         levels += 1
         starts = _grow(starts, levels + 1)
         starts[levels] = end + found
-    # backward: dependencies, deepest level first; `pending` holds the next level's masks
+    return levels, level_node, level_mask, starts
+
+
+@njit(cache=True, nogil=True)
+def _backward(
+    offsets: np.ndarray,
+    neighbours: np.ndarray,
+    bit_index: np.ndarray,
+    total: np.ndarray,
+    seen: np.ndarray,
+    pending: np.ndarray,
+    sigma: np.ndarray,
+    delta: np.ndarray,
+    level_node: np.ndarray,
+    level_mask: np.ndarray,
+    starts: np.ndarray,
+    levels: int,
+) -> None:  # pragma: no cover - compiled
+    """Add every node's dependency on the batch to `total`, deepest level first.
+
+    Brandes' δ(v) = Σ_w σ(v)/σ(w)·(1 + δ(w)) over the successors w of v is computed as
+    σ(v)·Σ_w c(w) with c(w) = 1/σ(w) + δ(w)/σ(w): `delta` holds Σ_w c(w) while v's level is
+    open and c(v) once it is closed, so each arc costs one addition instead of a division
+    and two multiplications. Work space comes back zeroed.
+    """
+    one = np.uint64(1)
+    de_bruijn = np.uint64(0x03F79D71B4CB0A89)
+    shift = np.uint64(58)
     for d in range(levels - 2, -1, -1):
+        # close level d + 1: δ(w) = σ(w)·acc(w) counts (a source at level 0 never does),
+        # then c(w) = 1/σ(w) + acc(w) replaces acc(w); `pending` marks the level's lanes
         for i in range(starts[d + 1], starts[d + 2]):
-            pending[level_node[i]] = level_mask[i]
+            w = level_node[i]
+            mask = level_mask[i]
+            pending[w] = mask
+            while mask:
+                low = mask & (~mask + one)
+                b = bit_index[(low * de_bruijn) >> shift]
+                acc = delta[w, b]
+                total[w] += sigma[w, b] * acc
+                delta[w, b] = 1.0 / sigma[w, b] + acc
+                mask ^= low
         for i in range(starts[d], starts[d + 1]):
             v = level_node[i]
             here = level_mask[i]
@@ -140,24 +210,16 @@ def _batch(
                 while below:
                     low = below & (~below + one)
                     b = bit_index[(low * de_bruijn) >> shift]
-                    delta[v, b] += sigma[v, b] / sigma[w, b] * (1.0 + delta[w, b])
+                    delta[v, b] += delta[w, b]
                     below ^= low
         for i in range(starts[d + 1], starts[d + 2]):
             pending[level_node[i]] = 0
-    # a source's own dependency does not count (level 0)
-    for i in range(starts[1], starts[levels]):
-        v = level_node[i]
-        mask = level_mask[i]
-        while mask:
-            low = mask & (~mask + one)
-            total[v] += delta[v, bit_index[(low * de_bruijn) >> shift]]
-            mask ^= low
     for i in range(starts[levels]):
         v = level_node[i]
-        seen[v] = 0
-        sigma[v, :] = 0.0
-        delta[v, :] = 0.0
-    return level_node, level_mask
+        if seen[v]:  # a node sits at several levels: clear its rows once
+            seen[v] = 0
+            sigma[v, :] = 0.0
+            delta[v, :] = 0.0
 
 
 def _run_batches(
@@ -172,20 +234,34 @@ def _run_batches(
     delta = np.zeros((n, BATCH))
     level_node = np.zeros(2 * n + BATCH, dtype=np.int32)
     level_mask = np.zeros(2 * n + BATCH, dtype=np.uint64)
+    starts = np.zeros(64, dtype=np.int64)
     for batch in batches:
-        level_node, level_mask = _batch(
+        levels, level_node, level_mask, starts = _forward(
             offsets,
             neighbours,
             batch,
             _BIT_INDEX,
-            total,
             seen,
             pending,
             touched,
             sigma,
+            level_node,
+            level_mask,
+            starts,
+        )
+        _backward(
+            offsets,
+            neighbours,
+            _BIT_INDEX,
+            total,
+            seen,
+            pending,
+            sigma,
             delta,
             level_node,
             level_mask,
+            starts,
+            levels,
         )
     return total
 
@@ -196,18 +272,29 @@ def sampled_betweenness(
     dst: np.ndarray,
     sources: Sequence[int],
     workers: int = 1,
+    order: np.ndarray | None = None,
 ) -> np.ndarray:
     """Σ over `sources` of every node's dependency, each undirected path counted once.
 
     Sources must be distinct. Batches are dealt to `workers` threads round robin and the
-    workers' sums added in a fixed order, so a given (sources, workers) repeats exactly. Each
-    worker holds path counts and dependencies for 64 sources: about 1 KB per node.
+    workers' sums added in a fixed order, so a given (sources, workers, order) repeats exactly.
+    Each worker holds path counts and dependencies for 64 sources: about 1 KB per node.
+
+    `order`, a permutation of the nodes, renumbers the graph for the run (node ``order[k]``
+    becomes k) and the result is mapped back: the same numbers up to rounding. Neighbours
+    numbered close together share cache lines, which on a million-node graph with communities
+    numbered one after another halves the time (`analytics.backend.locality_order`).
     """
     chosen = np.asarray(sources, dtype=np.int64)
     if len(np.unique(chosen)) != len(chosen):
         raise ValueError("sampled_betweenness: sources must be distinct")
     if n == 0 or len(chosen) == 0:
         return np.zeros(n)
+    new_id: np.ndarray | None = None
+    if order is not None:
+        new_id = np.empty(n, dtype=np.int64)
+        new_id[np.asarray(order, dtype=np.int64)] = np.arange(n)
+        src, dst, chosen = new_id[src], new_id[dst], new_id[chosen]
     offsets, neighbours = adjacency(n, src, dst)
     batches = [chosen[i : i + BATCH] for i in range(0, len(chosen), BATCH)]
     workers = max(1, min(workers, len(batches)))
@@ -217,4 +304,5 @@ def sampled_betweenness(
     else:
         with ThreadPoolExecutor(workers) as pool:
             totals = list(pool.map(lambda part: _run_batches(offsets, neighbours, part, n), shares))
-    return np.sum(totals, axis=0) / 2.0
+    result: np.ndarray = np.sum(totals, axis=0) / 2.0
+    return result if new_id is None else result[new_id]
