@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 from analytics.networks import actor_projection
-from analytics.projection import AnalyticsError, parse_date, project
+from analytics.projection import (
+    CONFIG_PATH,
+    AnalyticsError,
+    ProjectionConfig,
+    parse_date,
+    project,
+)
 from tests.analytics.builders import edge, node, person, write
 
 P = "Person:police:"
@@ -148,3 +154,21 @@ def test_bad_dates_and_windows_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(AnalyticsError, match="after --until"):
         project(store, dt.date(2024, 2, 1), dt.date(2024, 1, 1))
     assert np.array_equal(project(store).victim, np.zeros(0, dtype=bool))
+
+
+def test_the_projection_config_is_read_once_per_version_of_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "projection.yaml"
+    path.write_text(CONFIG_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    first = ProjectionConfig.load(path)
+    first.relationships["CALLED"].weight = 99.0  # a caller's change stays its own
+    assert ProjectionConfig.load(path).relationships["CALLED"].weight != 99.0
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "max_artefact_people: 60", "max_artefact_people: 7"
+        ),
+        encoding="utf-8",
+    )
+    assert ProjectionConfig.load(path).max_artefact_people == 7  # an edited file is read again
+    path.write_text("artefacts: [Planet]\nrelationships: {}\n", encoding="utf-8")
+    with pytest.raises(AnalyticsError, match="unknown label 'Planet'"):
+        ProjectionConfig.load(path)
