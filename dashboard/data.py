@@ -38,16 +38,23 @@ def network_view(network_id: str) -> NetworkView:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _network_drawing(
-    cache_key: tuple[str, str, str], network_id: str, colour_by: str, assets: str | None
+    cache_key: tuple[str, str, str],
+    network_id: str,
+    colour_by: str,
+    assets: str | None,
+    removed: frozenset[str] = frozenset(),
 ) -> Drawing:
     view = _network_view(cache_key, network_id)
-    return draw_network(view, colour_by, assets=assets)
+    return draw_network(view, colour_by, assets=assets, removed=removed)
 
 
-def network_drawing(network_id: str, colour_by: str) -> Drawing:
-    """The network's drawing, cached per (store, user, analysis run, network, colouring): a
-    rerun or another visit neither lays it out nor builds its page again."""
-    return _network_drawing(_key(), network_id, colour_by, static_url())
+def network_drawing(
+    network_id: str, colour_by: str, removed: frozenset[str] = frozenset()
+) -> Drawing:
+    """The network's drawing, cached per (store, user, analysis run, network, colouring and
+    people removed by a what-if): a rerun or another visit neither lays it out nor builds its
+    page again."""
+    return _network_drawing(_key(), network_id, colour_by, static_url(), removed)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

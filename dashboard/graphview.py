@@ -198,14 +198,29 @@ def tooltip(lines: Mapping[str, object]) -> str:
     return "\n".join(f"{k}: {v}" for k, v in lines.items())
 
 
-def draw_network(view: NetworkView, colour_by: str = "role", assets: str | None = None) -> Drawing:
-    """A network as the Networks page shows it: colour by role or sub-group, size by score."""
+def draw_network(
+    view: NetworkView,
+    colour_by: str = "role",
+    assets: str | None = None,
+    removed: frozenset[str] = frozenset(),
+) -> Drawing:
+    """A network as the Networks page shows it: colour by role or sub-group, size by score.
+
+    With `removed` (a disruption what-if), the network after removal: those people and their
+    ties are gone, and `colour_by="part"` colours what is left by connected part, largest first.
+    """
+    members = [m for m in view.members if m.uid not in removed]
+    ties = [t for t in view.ties if t.src not in removed and t.dst not in removed]
     communities: dict[str, int] = {}
-    if colour_by == "community":
+    if colour_by in ("community", "part"):
         graph = nx.Graph()
-        graph.add_nodes_from(m.uid for m in view.members)
-        graph.add_weighted_edges_from((t.src, t.dst, t.weight) for t in view.ties)
-        for i, group in enumerate(nx.community.louvain_communities(graph, seed=7)):
+        graph.add_nodes_from(m.uid for m in members)
+        graph.add_weighted_edges_from((t.src, t.dst, t.weight) for t in ties)
+        if colour_by == "part":
+            groups = sorted(nx.connected_components(graph), key=lambda c: (-len(c), min(c)))
+        else:
+            groups = nx.community.louvain_communities(graph, seed=7)
+        for i, group in enumerate(groups):
             for uid in group:
                 communities[uid] = i
     max_score = max((m.score for m in view.members), default=1.0) or 1.0
@@ -226,7 +241,7 @@ def draw_network(view: NetworkView, colour_by: str = "role", assets: str | None 
             size=10 + 30 * (0 if m.role == "victim" else m.score / max_score),
             community=communities.get(m.uid),
         )
-        for m in view.members
+        for m in members
     ]
     edges = [
         DrawEdge(
@@ -242,6 +257,6 @@ def draw_network(view: NetworkView, colour_by: str = "role", assets: str | None 
             ),
             t.weight,
         )
-        for t in view.ties
+        for t in ties
     ]
-    return draw(nodes, edges, colour_by=colour_by, assets=assets)
+    return draw(nodes, edges, colour_by="community" if communities else colour_by, assets=assets)

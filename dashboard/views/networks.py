@@ -143,6 +143,10 @@ if result_doc and result_doc.get("network") == network_id:
         f"{int(last['components'])} parts; {int(last['victims_connected'])} victims still "
         "connected to an organiser."
     )
+    gone = frozenset(uid for uids in result_doc["curve"] for uid in uids["removed_uids"])
+    after = data.network_drawing(network_id, "part", removed=gone)
+    st.markdown("**The network after removal**, each remaining part in its own colour")
+    st.iframe(after.html, height=480)
 
 st.subheader("Suggested hidden ties (leads)")
 leads = data.leads(network_id, top=10)

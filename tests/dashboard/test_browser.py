@@ -94,4 +94,7 @@ def test_open_a_network_and_run_a_disruption(browser_page) -> None:  # type: ign
     assert page.get_by_text("Key actors and why").count() == 1
     page.get_by_role("button", name="Run what-if").click()
     page.get_by_text("largest connected part").wait_for(timeout=60_000)
+    # the network after removal, drawn in a second frame below the curve
+    after = page.frame_locator("iframe").nth(1).locator("#mynetwork[data-drawn=true]")
+    after.wait_for(timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "network-disruption.png"), full_page=True)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyvis
 
-from dashboard.graphview import DrawEdge, DrawNode, draw, tooltip
+from dashboard.graphview import COMMUNITY_PALETTE, DrawEdge, DrawNode, draw, draw_network, tooltip
 from dashboard.vispage import STATIC_DIR, VIS
+from netzicht.network_view import MemberView, NetworkView, TieView
 
 LOADS = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*\"([^\"]*)\"")
 
@@ -122,3 +123,18 @@ def test_hostile_names_cannot_break_out_of_the_page_script() -> None:
     (node,) = drawn(drawing.html)[0]
     assert node["label"] == "</script><script>alert(1)</script>"
     assert node["title"] == "name: <img onerror=1> <a href='x'>"
+
+
+def test_the_network_after_a_what_if_leaves_out_the_removed_and_colours_each_part() -> None:
+    """a — b — c — d, e — d: removing b leaves the parts {a} and {c, d, e}."""
+    members = [MemberView(u, u.upper(), "person", 0.1, None, None, []) for u in "abcde"]
+    ties = [TieView(x, y, "CALLED", 1.0, []) for x, y in ("ab", "bc", "cd", "ed")]
+    view = NetworkView(network=cast(Any, None), members=members, ties=ties)
+    shown, shown_ties = drawn(draw_network(view, "part", removed=frozenset({"b"})).html)
+    colour = {n["label"]: n["color"] for n in shown}
+    assert sorted(colour) == ["A", "C", "D", "E"]
+    assert len(shown_ties) == 2  # b's two ties went with b
+    assert colour["C"] == colour["D"] == colour["E"] == COMMUNITY_PALETTE[0]  # largest part first
+    assert colour["A"] == COMMUNITY_PALETTE[1]
+    whole, _ = drawn(draw_network(view, "role").html)
+    assert len(whole) == 5  # without a what-if nothing is left out

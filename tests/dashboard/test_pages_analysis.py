@@ -29,6 +29,7 @@ def test_networks_page_draws_a_network_with_key_actors_and_runs_a_what_if(app_en
     at.button(key="disrupt_run").click().run()
     assert not at.exception, at.exception
     assert any("largest connected part" in s.value for s in at.success)
+    assert any("network after removal" in m.value for m in at.markdown)
 
 
 def test_networks_page_filters_by_region(app_env: str) -> None:
