@@ -11,16 +11,23 @@
    `UNWIND $rows MERGE (n:Label {uid}) SET n += props`, per relationship type
    `UNWIND $rows MATCH (a) MATCH (b) MERGE (a)-[r:TYPE]->(b) SET r += props`, one transaction
    per batch of the same size — on the same server, after emptying the database again.
+4. netzicht store only: the same prepared records written through `Neo4jStore.write_batch`
+   (provenance merge and all), after emptying the database again. Not the target's figure, but
+   it tells the store's own cost (step 2 minus this) from the pipeline's.
 
-Both figures are input rows per second; the ratio is netzicht / bare. Before timing, both paths
-run once on a small export so that neither pays for Cypher planning. The database is emptied
-before each timed run: allowed without asking only for a server on this machine; elsewhere pass
---wipe. The bare statements are the bench's own (this file): they are not part of netzicht.
+All figures are input rows per second; the ratio is netzicht / bare. The 1-minute load average
+before and after each timed run is printed too: on a shared machine it moves every figure.
+Before timing, every path runs once on a small export so that none pays for first-time Cypher
+planning (replanning during a run, when the counts change, is part of the figures). The
+database is emptied before each timed run: allowed without asking only for a server on this
+machine; elsewhere pass --wipe. The bare statements are the bench's own (this file): they are
+not part of netzicht.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -147,6 +154,19 @@ def run_bare(store: Neo4jStore, batches: list[WriteBatch]) -> float:
     return time.perf_counter() - start
 
 
+def run_store(store: Neo4jStore, batches: list[WriteBatch]) -> float:
+    ingested_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    start = time.perf_counter()
+    for batch in batches:
+        store.write_batch(batch, ingested_at)
+    store.drain()
+    return time.perf_counter() - start
+
+
+def load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
 def wipe(store: Neo4jStore) -> None:
     with store._driver.session(database=store.database) as session:
         session.run(WIPE).consume()
@@ -179,19 +199,31 @@ def main() -> None:
     quarantine = work / "q"
 
     store = Neo4jStore.from_uri(args.store)
+    loads: dict[str, tuple[float, float]] = {}
     try:
-        # Warm-up: plan every statement of both paths once, then start from empty.
+        # Warm-up: plan every statement of all paths once, then start from empty.
+        warm_batches = record_batches(work / "warmup", quarantine)[1]
         wipe(store)
         run_netzicht(store, work / "warmup", quarantine)
         wipe(store)
-        run_bare(store, record_batches(work / "warmup", quarantine)[1])
+        run_bare(store, warm_batches)
+        wipe(store)
+        run_store(store, warm_batches)
 
         wipe(store)
+        before = load()
         rows, seconds = run_netzicht(store, work / "export", quarantine)
+        loads["netzicht"] = (before, load())
         stats = store.stats()
         bare_rows, batches = record_batches(work / "export", quarantine)
         wipe(store)
+        before = load()
         bare_seconds = run_bare(store, batches)
+        loads["bare"] = (before, load())
+        wipe(store)
+        before = load()
+        store_seconds = run_store(store, batches)
+        loads["store"] = (before, load())
     finally:
         store.close()
     assert bare_rows == rows
@@ -203,20 +235,31 @@ def main() -> None:
         "ties": sum(stats.edges.values()),
         "seconds": round(seconds, 2),
         "bare_seconds": round(bare_seconds, 2),
+        "store_seconds": round(store_seconds, 2),
         "rows_per_s": round(rows / seconds, 1),
         "bare_rows_per_s": round(rows / bare_seconds, 1),
+        "store_rows_per_s": round(rows / store_seconds, 1),
         "ratio": round(bare_seconds / seconds, 3),
+        "store_ratio": round(bare_seconds / store_seconds, 3),
+        "load": {k: list(v) for k, v in loads.items()},
     }
     if args.json:
         print(json.dumps(result))
     else:
+
+        def at(side: str) -> str:
+            return f"load {loads[side][0]:.1f} -> {loads[side][1]:.1f}"
+
         print(
             f"{rows:,} rows -> {result['nodes']:,} nodes, {result['ties']:,} ties on {args.store}\n"
             f"netzicht: {seconds:.1f} s, {result['rows_per_s']:,.0f} rows/s "
-            "(read, normalise, quarantine, provenance merge, write)\n"
+            f"(read, normalise, quarantine, provenance merge, write; {at('netzicht')})\n"
             f"bare UNWIND + MERGE: {bare_seconds:.1f} s, {result['bare_rows_per_s']:,.0f} rows/s "
-            "(writes only, records prepared beforehand)\n"
-            f"ratio netzicht / bare: {result['ratio']:.2f}"
+            f"(writes only, records prepared beforehand; {at('bare')})\n"
+            f"netzicht store only: {store_seconds:.1f} s, {result['store_rows_per_s']:,.0f} rows/s "
+            f"(the same prepared records through Neo4jStore.write_batch; {at('store')})\n"
+            f"ratio netzicht / bare: {result['ratio']:.2f} (store only / bare: "
+            f"{result['store_ratio']:.2f})"
         )
 
 

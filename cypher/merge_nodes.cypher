@@ -1,10 +1,15 @@
 // name: merge_nodes
 // purpose: upsert a batch of nodes of one label by uid; first value wins for name, search text and each property; first_seen/last_seen widen; provenance (source, record) is added, never dropped
-// parameters: $rows
-// Each row: {uid, name, search, props, first_seen, last_seen, prov_keys, prov_seen, prov_ingested}
-// (prov_* are parallel lists; prov_keys are "source<US>record", prov_seen "" when undated).
+// parameters: $rows, $ingested_at
+// Each row: {uid, name, search, props, first_seen, last_seen, prov_keys, prov_seen} (parallel
+// lists: prov_keys are "source<US>record", prov_seen "" when undated); every provenance entry a
+// row adds is stamped $ingested_at (prov_ingested, the third parallel list).
 // A new node takes the row as it is (the common, fast case); an existing one merges. Every
 // expression in ON MATCH SET reads the values from before the SET, and prov_keys goes last.
+// replan=skip: the plan is a seek on the uid uniqueness constraint whatever the counts are, and
+// an ingest into an empty database changes the counts so fast that Neo4j would otherwise plan
+// this statement again every 10 s of the run (dbms.cypher.min_replan_interval), ~0.5 s each.
+CYPHER replan=skip
 UNWIND $rows AS row
 MERGE (n:{{label}} {uid: row.uid})
 ON CREATE SET
@@ -14,7 +19,7 @@ ON CREATE SET
     n.first_seen = row.first_seen,
     n.last_seen = row.last_seen,
     n.prov_seen = row.prov_seen,
-    n.prov_ingested = row.prov_ingested,
+    n.prov_ingested = [k IN row.prov_keys | $ingested_at],
     n.prov_keys = row.prov_keys
 ON MATCH SET
     n.display_name = CASE WHEN n.display_name = '' THEN row.name ELSE n.display_name END,
@@ -28,6 +33,6 @@ ON MATCH SET
     n.prov_seen = n.prov_seen + [i IN range(0, size(row.prov_keys) - 1)
                                  WHERE NOT row.prov_keys[i] IN n.prov_keys | row.prov_seen[i]],
     n.prov_ingested = n.prov_ingested + [i IN range(0, size(row.prov_keys) - 1)
-                                 WHERE NOT row.prov_keys[i] IN n.prov_keys | row.prov_ingested[i]],
+                                 WHERE NOT row.prov_keys[i] IN n.prov_keys | $ingested_at],
     n.prov_keys = n.prov_keys + [k IN row.prov_keys WHERE NOT k IN n.prov_keys]
 FOREACH (key IN [k IN keys(row.props) WHERE n[k] IS NULL] | SET n[key] = row.props[key])

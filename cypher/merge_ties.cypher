@@ -4,6 +4,8 @@
 // Each row: {id, src, dst, props, first_seen, last_seen, obs_keys, obs_dates, obs_weights,
 // obs_amounts, weight, amount} (weight and amount: the sums over the row's observations).
 // As in merge_nodes, ON MATCH SET expressions read the values from before the SET.
+// replan=skip: the plan is fixed by the uniqueness constraints (see merge_nodes).
+CYPHER replan=skip
 UNWIND $rows AS row
 MATCH (a:{{src_label}} {uid: row.src})
 MATCH (b:{{dst_label}} {uid: row.dst})

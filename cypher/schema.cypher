@@ -30,4 +30,3 @@ CREATE CONSTRAINT signal_uid IF NOT EXISTS FOR (n:Signal) REQUIRE n.uid IS UNIQU
 CREATE INDEX signal_kind IF NOT EXISTS FOR (n:Signal) ON (n.kind);
 CREATE CONSTRAINT vehicle_uid IF NOT EXISTS FOR (n:Vehicle) REQUIRE n.uid IS UNIQUE;
 CREATE INDEX vehicle_plate IF NOT EXISTS FOR (n:Vehicle) ON (n.plate);
-CREATE FULLTEXT INDEX node_search IF NOT EXISTS FOR (n:AdCluster|Address|BankAccount|Case|Email|OnlineAd|Organisation|Person|Phone|Region|Signal|Vehicle) ON EACH [n.search];

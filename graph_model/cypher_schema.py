@@ -35,11 +35,9 @@ def schema_statements(schema: Schema) -> list[str]:
             statements.append(
                 f"CREATE INDEX {name}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
             )
-    statements.append(
-        "CREATE FULLTEXT INDEX node_search IF NOT EXISTS FOR (n:"
-        + "|".join(sorted(schema.nodes))
-        + ") ON EACH [n.search]"
-    )
+    # No full-text index on `search`: search runs `CONTAINS` on the per-label text indexes
+    # (cypher/search_index.cypher), and a Lucene full-text index nobody queries cost about a
+    # sixth of the server's CPU on every ingest (bench/neo4j_ingest.py).
     return statements
 
 

@@ -97,33 +97,10 @@ RESERVED_TIE_KEYS = frozenset(
         "obs_amounts",
     }
 )
-_EDGE_PROPS_ON_OBSERVATION = ("weight", "amount", "date")
+_EDGE_PROPS_ON_OBSERVATION = frozenset({"weight", "amount", "date"})
 _PAGE = 10_000
 _CHUNK = 5_000
 T = TypeVar("T")
-
-
-def _plain(value: Any) -> Any:
-    """Neo4j would store a date as a temporal value; SQLite stores its ISO text. Keep text."""
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return value
-
-
-def _min(a: str | None, b: str | None) -> str | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return a if a <= b else b
-
-
-def _max(a: str | None, b: str | None) -> str | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return a if a >= b else b
 
 
 def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
@@ -292,7 +269,7 @@ class Neo4jStore:
     # -- writing -------------------------------------------------------------------------------
 
     def write_batch(self, batch: WriteBatch, ingested_at: str) -> None:
-        node_rows = self._node_rows(batch, ingested_at)
+        node_rows = self._node_rows(batch)
         tie_rows = self._tie_rows(batch)
         local_rows = [
             {
@@ -307,7 +284,12 @@ class Neo4jStore:
         def work(tx: neo4j.ManagedTransaction) -> None:
             for label, rows in sorted(node_rows.items()):
                 for chunk in _chunks(rows):
-                    self._run(tx, "merge_nodes", {"rows": chunk}, label=label)
+                    self._run(
+                        tx,
+                        "merge_nodes",
+                        {"rows": chunk, "ingested_at": ingested_at},
+                        label=label,
+                    )
             for (src_label, rel, dst_label), rows in sorted(tie_rows.items()):
                 for chunk in _chunks(rows):
                     self._run(
@@ -325,83 +307,112 @@ class Neo4jStore:
             self._submit(work)
 
     @staticmethod
-    def _node_rows(batch: WriteBatch, ingested_at: str) -> dict[str, list[dict[str, Any]]]:
-        """One row per uid (merged inside the batch like SQLite does), grouped by label."""
+    def _node_rows(batch: WriteBatch) -> dict[str, list[dict[str, Any]]]:
+        """One row per uid (merged inside the batch like SQLite does), grouped by label.
+
+        The ingest time of the batch's provenance is one parameter of the statement, not a list
+        per row. This runs once per input row on the ingest path: plain loops, no helpers.
+        Dates become ISO text, as SQLite stores them (Neo4j would store a temporal value).
+        """
         merged: dict[str, dict[str, Any]] = {}
+        provs: dict[str, dict[str, str | None]] = {}
+        labels: dict[str, str] = {}
         for n in batch.nodes:
-            row = merged.get(n.uid)
+            uid = n.uid
+            seen = n.seen
+            key = n.source + KEY_SEPARATOR + n.record
+            row = merged.get(uid)
             if row is None:
-                row = merged[n.uid] = {
-                    "uid": n.uid,
-                    "label": n.label,
+                merged[uid] = {
+                    "uid": uid,
                     "name": n.name,
-                    "props": {k: _plain(v) for k, v in n.properties.items() if v is not None},
-                    "first_seen": n.seen,
-                    "last_seen": n.seen,
-                    "prov": {},
+                    "props": {
+                        k: v.isoformat() if isinstance(v, dt.date) else v
+                        for k, v in n.properties.items()
+                        if v is not None
+                    },
+                    "first_seen": seen,
+                    "last_seen": seen,
                 }
-            else:
-                if not row["name"] and n.name:
-                    row["name"] = n.name
-                for key, value in n.properties.items():
-                    if value is not None:
-                        row["props"].setdefault(key, _plain(value))
-                row["first_seen"] = _min(row["first_seen"], n.seen)
-                row["last_seen"] = _max(row["last_seen"], n.seen)
-            row["prov"].setdefault(f"{n.source}{KEY_SEPARATOR}{n.record}", n.seen)
+                provs[uid] = {key: seen}
+                labels[uid] = n.label
+                continue
+            if not row["name"] and n.name:
+                row["name"] = n.name
+            props = row["props"]
+            for k, v in n.properties.items():
+                if v is not None and k not in props:
+                    props[k] = v.isoformat() if isinstance(v, dt.date) else v
+            if seen is not None:
+                if row["first_seen"] is None or seen < row["first_seen"]:
+                    row["first_seen"] = seen
+                if row["last_seen"] is None or seen > row["last_seen"]:
+                    row["last_seen"] = seen
+            prov = provs[uid]
+            if key not in prov:
+                prov[key] = seen
         grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for row in merged.values():
-            prov: dict[str, str | None] = row.pop("prov")
-            label = row.pop("label")
+        for uid, row in merged.items():
+            prov = provs[uid]
             row["search"] = search_text(row["name"], row["props"])
             row["prov_keys"] = list(prov)
             row["prov_seen"] = [seen or "" for seen in prov.values()]
-            row["prov_ingested"] = [ingested_at] * len(prov)
-            grouped[label].append(row)
+            grouped[labels[uid]].append(row)
         return grouped
 
     @staticmethod
     def _tie_rows(batch: WriteBatch) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
-        merged: dict[str, dict[str, Any]] = {}
+        """One row per tie (merged inside the batch), grouped by (source label, type, target
+        label); observations keyed by (source, record), the first one of a key wins."""
+        merged: dict[tuple[str, str, str], dict[str, Any]] = {}
+        observations: dict[tuple[str, str, str], dict[str, tuple[str, float, float]]] = {}
         for e in batch.edges:
-            eid = edge_id(e.src, e.type, e.dst)
-            row = merged.get(eid)
+            tie = (e.src, e.type, e.dst)
+            date = e.date
+            row = merged.get(tie)
             if row is None:
-                row = merged[eid] = {
-                    "id": eid,
+                row = merged[tie] = {
+                    "id": edge_id(e.src, e.type, e.dst),
                     "src": e.src,
                     "dst": e.dst,
-                    "type": e.type,
                     "props": {},
-                    "first_seen": e.date,
-                    "last_seen": e.date,
-                    "obs": {},
+                    "first_seen": date,
+                    "last_seen": date,
                 }
+                obs = observations[tie] = {}
             else:
-                row["first_seen"] = _min(row["first_seen"], e.date)
-                row["last_seen"] = _max(row["last_seen"], e.date)
-            for key, value in e.properties.items():
-                if key not in _EDGE_PROPS_ON_OBSERVATION and value is not None:
-                    row["props"].setdefault(key, _plain(value))
-            okey = f"{e.source}{KEY_SEPARATOR}{e.record}"
-            if okey not in row["obs"]:
-                amount = e.properties.get("amount")
-                row["obs"][okey] = (
-                    e.date or "",
+                obs = observations[tie]
+                if date is not None:
+                    if row["first_seen"] is None or date < row["first_seen"]:
+                        row["first_seen"] = date
+                    if row["last_seen"] is None or date > row["last_seen"]:
+                        row["last_seen"] = date
+            properties = e.properties
+            if properties:
+                props = row["props"]
+                for k, v in properties.items():
+                    if v is not None and k not in props and k not in _EDGE_PROPS_ON_OBSERVATION:
+                        props[k] = v.isoformat() if isinstance(v, dt.date) else v
+            key = e.source + KEY_SEPARATOR + e.record
+            if key not in obs:
+                amount = properties.get("amount")
+                obs[key] = (
+                    date or "",
                     float(e.weight),
                     float(amount) if amount is not None else 0.0,
                 )
         grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-        for row in merged.values():
-            obs: dict[str, tuple[str, float, float]] = row.pop("obs")
-            group = (label_of(row["src"]), row.pop("type"), label_of(row["dst"]))
+        for tie, row in merged.items():
+            obs = observations[tie]
+            weights = [o[1] for o in obs.values()]
+            amounts = [o[2] for o in obs.values()]
             row["obs_keys"] = list(obs)
             row["obs_dates"] = [o[0] for o in obs.values()]
-            row["obs_weights"] = [o[1] for o in obs.values()]
-            row["obs_amounts"] = [o[2] for o in obs.values()]
-            row["weight"] = sum(row["obs_weights"])
-            row["amount"] = sum(row["obs_amounts"])
-            grouped[group].append(row)
+            row["obs_weights"] = weights
+            row["obs_amounts"] = amounts
+            row["weight"] = sum(weights)
+            row["amount"] = sum(amounts)
+            grouped[(label_of(tie[0]), tie[1], label_of(tie[2]))].append(row)
         return grouped
 
     def resolve_local_ids(self, source: str, local_ids: Iterable[str]) -> dict[str, str]:
