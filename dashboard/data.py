@@ -13,15 +13,19 @@ import streamlit as st
 from dashboard.graphview import Drawing, draw_network
 from dashboard.state import service, static_url
 from netzicht.network_view import NetworkView
+from netzicht.retention import ERASURE_MARK
 
 
 def _key() -> tuple[str, str, str]:
+    """The cache key of every read below: store, user and role, the analysis run, and the last
+    erasure — a server that cached a view before an erasure must not show it after."""
     svc = service()
     latest = svc.analytics.latest_analysis()
+    erased = svc.store.latest_result(ERASURE_MARK)
     return (
         svc.store.uri,
         f"{svc.identity.user}/{svc.identity.role}",
-        latest.run_id if latest else "",
+        f"{latest.run_id if latest else ''}/{erased[0] if erased else ''}",
     )
 
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 DEFAULT_ERASURE_PURPOSE = "erasure request of the data subject (AVG art. 17)"
 RETENTION_PURPOSE = "storage limitation: retention periods declared per source (AVG art. 5(1)(e))"
+ERASURE_MARK = "erasure"  # the result kind that records that an erasure or retention ran
 
 
 @dataclass
@@ -158,10 +159,21 @@ def retention_by_source(store: GraphStore) -> tuple[dict[str, int], dict[str, st
     return days, {s: why for s, why in skipped.items() if s not in days}
 
 
+def mark_erasure(store: GraphStore, action: str) -> str:
+    """Record in the store that data was erased (no uid, no counts), as a result of kind
+    `ERASURE_MARK`. Readers that cache what they read (the dashboard) key their caches on the
+    latest mark, so nothing erased stays on screen from a cache."""
+    created = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    run_id = f"{ERASURE_MARK}-{created}-{uuid.uuid4().hex[:8]}"
+    store.save_result(run_id, ERASURE_MARK, created, {"action": action})
+    return run_id
+
+
 def erase(svc: Service, uid: str, purpose: str = DEFAULT_ERASURE_PURPOSE) -> ErasureReport:
     """Erase one person (admin only); audited with the counts and a reference, never the uid."""
     svc.require("erase")
     report = backend_for(svc.store).erase_person(svc.store, uid, svc.settings.quarantine_dir())
+    mark_erasure(svc.store, "erase")
     details = report.as_dict()
     svc.audit_log.append(
         actor=svc.identity.user,
@@ -181,6 +193,7 @@ def apply(svc: Service, today: dt.date | None = None) -> RetentionReport:
     report = backend_for(svc.store).apply_retention(
         svc.store, days, today or dt.date.today(), svc.settings.quarantine_dir()
     )
+    mark_erasure(svc.store, "retention")
     report.skipped.update(skipped)
     svc.audit_log.append(
         actor=svc.identity.user,
