@@ -21,11 +21,11 @@ def _key() -> tuple[str, str, str]:
     erasure — a server that cached a view before an erasure must not show it after."""
     svc = service()
     latest = svc.analytics.latest_analysis()
-    erased = svc.store.latest_result(ERASURE_MARK)
+    erased = svc.store.latest_result_id(ERASURE_MARK)
     return (
         svc.store.uri,
         f"{svc.identity.user}/{svc.identity.role}",
-        f"{latest.run_id if latest else ''}/{erased[0] if erased else ''}",
+        f"{latest.run_id if latest else ''}/{erased or ''}",
     )
 
 

@@ -8,7 +8,9 @@ analysis run is read back to keep network ids stable.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -40,9 +42,14 @@ from analytics.projection import (
 from analytics.report import write_report
 from analytics.trends import Trends, compute_trends
 from graph_model.store.base import GraphStore
+from netzicht.retention import ERASURE_MARK
 from netzicht.settings import Settings
 
 ANALYSIS = "analysis"
+# Parsed analysis documents, newest last: (store uri, run id, last erasure mark) -> result.
+_PARSED: OrderedDict[tuple[str, str, str], AnalysisResult] = OrderedDict()
+_PARSED_LOCK = threading.Lock()
+_PARSED_KEPT = 4
 ACTORS_STORED = 1000
 REPORT_NETWORKS = 20
 REPORT_STEPS = 10
@@ -88,10 +95,31 @@ class AnalyticsService:
         return self._graphs[key]
 
     def latest_analysis(self) -> AnalysisResult | None:
-        """The newest analysis run in the store (read once per service, then kept)."""
+        """The newest analysis run in the store (read once per service, then kept).
+
+        The document itself is parsed once per process for each (store, run, last erasure): a
+        dashboard makes a service per page run, and parsing and validating a large analysis
+        (every network's members) on each one would cost seconds. An erasure scrubs the stored
+        document in place, under the same run id, and leaves a new mark, hence the mark in the
+        key. Callers never change the result (masking works on copies).
+        """
         if self._latest is None:
-            found = self.store.latest_result(ANALYSIS)
-            self._latest = None if found is None else AnalysisResult.model_validate(found[1])
+            run_id = self.store.latest_result_id(ANALYSIS)
+            if run_id is None:
+                return None
+            key = (self.store.uri, run_id, self.store.latest_result_id(ERASURE_MARK) or "")
+            with _PARSED_LOCK:
+                cached = _PARSED.get(key)
+            if cached is None:
+                found = self.store.result(run_id)
+                if found is None:  # deleted between the two reads
+                    return None
+                cached = AnalysisResult.model_validate(found)
+                with _PARSED_LOCK:
+                    _PARSED[key] = cached
+                    while len(_PARSED) > _PARSED_KEPT:
+                        _PARSED.popitem(last=False)
+            self._latest = cached
         return self._latest
 
     def _require_analysis(self) -> AnalysisResult:

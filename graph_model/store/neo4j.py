@@ -772,6 +772,11 @@ class Neo4jStore:
             return None
         return records[0]["run_id"], json.loads(records[0]["document"])
 
+    def latest_result_id(self, kind: str) -> str | None:
+        """The newest run id of a kind, without sending its document over the wire."""
+        records = self._fetch("latest_result_id", {"kind": kind})
+        return str(records[0]["run_id"]) if records else None
+
     def result(self, run_id: str) -> dict[str, Any] | None:
         records = self._fetch("result", {"run_id": run_id})
         return json.loads(records[0]["document"]) if records else None

@@ -589,6 +589,14 @@ class SQLiteStore:
         ).fetchone()
         return None if row is None else (row[0], json.loads(row[1]))
 
+    def latest_result_id(self, kind: str) -> str | None:
+        """The newest run id of a kind, without reading (or parsing) its document."""
+        row = self._db.execute(
+            "SELECT run_id FROM results WHERE kind = ? ORDER BY created DESC, run_id DESC LIMIT 1",
+            (kind,),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
     def result(self, run_id: str) -> dict[str, Any] | None:
         row = self._db.execute(
             "SELECT document FROM results WHERE run_id = ?", (run_id,)

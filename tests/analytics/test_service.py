@@ -10,7 +10,10 @@ import pytest
 
 from analytics.projection import AnalyticsError
 from graph_model.store.sqlite import SQLiteStore
+from netzicht import retention
+from netzicht.access import Identity
 from netzicht.analytics_service import AnalyticsService
+from netzicht.service import Service
 from netzicht.settings import Settings
 from tests.analytics.builders import INGESTED, edge, person, trafficking_ring, write
 
@@ -267,3 +270,24 @@ def test_ties_explained_in_one_pass_read_as_one_by_one(analytics: AnalyticsServi
         expected = [describe_contribution(r, uids, actor.slice) for r in rows.head(2).itertuples()]
         assert reasons == expected
         assert (best.rel, best.weight) == (rows.iloc[0]["rel"], rows.iloc[0]["weight"])
+
+
+def test_the_latest_analysis_is_parsed_once_per_run_and_again_after_an_erasure(
+    ring_store: SQLiteStore, tmp_path: Path
+) -> None:
+    """A dashboard makes a service per page run: they share one parsed analysis until a new run
+    or an erasure (which scrubs the stored document under the same run id)."""
+    settings = Settings(data_dir=tmp_path / "data", seed=7, role="admin")
+    first = AnalyticsService(ring_store, settings)
+    assert first.latest_analysis() is None
+    result = first.analyze()
+    assert ring_store.latest_result_id("analysis") == result.run_id
+    again = AnalyticsService(ring_store, settings).latest_analysis()
+    assert again is AnalyticsService(ring_store, settings).latest_analysis()  # parsed once
+    assert again is not None and again.run_id == result.run_id
+    erased = again.actors[0].uid  # the top-ranked person (never a victim)
+    retention.erase(Service(ring_store, settings, Identity("t", "admin")), erased)
+    after = AnalyticsService(ring_store, settings).latest_analysis()
+    assert after is not None and after is not again
+    assert erased not in {a.uid for a in after.actors}
+    assert erased not in {uid for net in after.networks for uid in net.members}

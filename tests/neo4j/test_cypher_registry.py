@@ -185,6 +185,8 @@ def test_every_statement_is_used_by_the_store_and_runs_on_the_server(
         ]
         store.save_result("r1", "networks", "2024-01-03", {"n": 1})
         assert store.latest_result("networks") == ("r1", {"n": 1})
+        assert store.latest_result_id("networks") == "r1"
+        assert store.latest_result_id("nothing of this kind") is None
         assert store.result("r1") == {"n": 1}
         store.save_node_results("r1", [("Person:s:1", "net-1", {"score": 0.5})])
         assert store.node_result("Person:s:1") == {"score": 0.5}
