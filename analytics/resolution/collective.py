@@ -40,10 +40,10 @@ from collections.abc import Callable, Iterable, Mapping
 
 from analytics.resolution.matching import (
     Merge,
+    PreparedRecord,
     ResolverConfig,
-    _Prepared,
-    _same_birth,
     clusters_from_merges,
+    same_birth,
     score_pair,
 )
 from analytics.resolution.names import blocking_tokens, name_similarity
@@ -73,7 +73,7 @@ class Circles:
 
     def __init__(
         self,
-        prep: _Prepared,
+        prep: PreparedRecord,
         context: Mapping[str, Mapping[str, Surroundings]],
         cluster: Mapping[str, str],
         min_name: float,
@@ -165,7 +165,7 @@ class Circles:
             if self.sources_of(c) & taken:
                 return c
             born = records[ic].birth_date
-            if born and not all(_same_birth(born, d) for d in births):
+            if born and not all(same_birth(born, d) for d in births):
                 return c
         return None
 
@@ -181,7 +181,7 @@ def with_context(
     near: list[Merge],
     context: Mapping[str, Mapping[str, Surroundings]],
     config: ResolverConfig,
-    prep: _Prepared,
+    prep: PreparedRecord,
     rounds: int = 3,
 ) -> list[Merge]:
     """Add context evidence to undecided look-alike pairs (see the module docstring).

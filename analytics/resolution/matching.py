@@ -154,7 +154,7 @@ _ID_BASE = {"ph": "phone", "em": "email", "ib": "iban", "ad": "address", "doc": 
 _KIND_NAME = {"ph": "phones", "em": "emails", "ib": "ibans", "ad": "addresses"}
 
 
-class _Prepared:
+class PreparedRecord:
     """Column-wise view of the records with the derived keys the resolver needs."""
 
     def __init__(self, records: Sequence[PersonRecord]) -> None:
@@ -205,7 +205,7 @@ class _Prepared:
         return keys
 
 
-def _candidate_pairs(prep: _Prepared, max_block: int) -> tuple[np.ndarray, dict[str, Any]]:
+def _candidate_pairs(prep: PreparedRecord, max_block: int) -> tuple[np.ndarray, dict[str, Any]]:
     """Pairs sharing a block key, as sorted unique codes i * n + j (i < j).
 
     Keys are hashed to 64-bit integers and sorted with numpy; blocks of one size are expanded
@@ -286,7 +286,7 @@ def _shared_weight(base: float, degree: int) -> float:
     return base / (1.0 + math.log2(degree / 2.0))
 
 
-def _alone_with_name(prep: _Prepared, value: str, i: int, j: int, min_name: float) -> bool:
+def _alone_with_name(prep: PreparedRecord, value: str, i: int, j: int, min_name: float) -> bool:
     """Whether the like-named holders of ``value`` can all be one person with records i, j.
 
     A house of eight workers says little about two records that happen to live there, but if
@@ -317,7 +317,7 @@ def _alone_with_name(prep: _Prepared, value: str, i: int, j: int, min_name: floa
     if len(set(sources)) < len(sources):
         return False
     births = [d for k in group if (d := records[k].birth_date)]
-    return all(_same_birth(x, y) for x in births for y in births)
+    return all(same_birth(x, y) for x in births for y in births)
 
 
 def _starts(name: NameTokens) -> set[str]:
@@ -325,7 +325,7 @@ def _starts(name: NameTokens) -> set[str]:
     return {t[0] for t in name.tokens} | {phonetic(t)[:1] for t in name.tokens}
 
 
-def _same_birth(a: str, b: str) -> bool:
+def same_birth(a: str, b: str) -> bool:
     """Birth dates that may be one person's (equal, or a day/month slip in the same year)."""
     return _birth_weight(a, b, _WEIGHTS)[1] != "different"
 
@@ -336,7 +336,7 @@ def _base_weight(prefix: str, w: Weights) -> float:
 
 
 def score_pair(
-    prep: _Prepared, i: int, j: int, w: Weights, evidence: bool = True
+    prep: PreparedRecord, i: int, j: int, w: Weights, evidence: bool = True
 ) -> tuple[float, dict[str, Any]]:
     """Score of one pair and, if ``evidence``, the contribution of every field."""
     a, b = prep.records[i], prep.records[j]
@@ -401,7 +401,7 @@ def score_pair(
 
 
 # Set before the worker processes fork, so they share the prepared records copy-on-write.
-_WORK: tuple[_Prepared, Weights, float] | None = None
+_WORK: tuple[PreparedRecord, Weights, float] | None = None
 
 
 def _score_chunk(codes: np.ndarray) -> list[tuple[int, float]]:
@@ -418,7 +418,7 @@ def _score_chunk(codes: np.ndarray) -> list[tuple[int, float]]:
 
 
 def _score_all(
-    prep: _Prepared, pairs: np.ndarray, w: Weights, keep: float, workers: int
+    prep: PreparedRecord, pairs: np.ndarray, w: Weights, keep: float, workers: int
 ) -> list[tuple[int, float]]:
     global _WORK
     _WORK = (prep, w, keep)
@@ -488,7 +488,7 @@ def resolve(
     config = config or ResolverConfig()
     decisions = decisions or {}
     started = time.perf_counter()
-    prep = _Prepared(records)
+    prep = PreparedRecord(records)
     t_prep = time.perf_counter()
     pairs, block_info = _candidate_pairs(prep, config.max_block)
     t_block = time.perf_counter()
