@@ -132,8 +132,9 @@ if result_doc and result_doc.get("network") == network_id:
     curve = pd.DataFrame(result_doc["curve"])
     st.line_chart(curve.set_index("removed")[["lcc_fraction"]])
     names = {m.uid: m.name for m in view.members}
+    # A resolved person's records go together: name them once.
     curve["removed people"] = curve["removed_uids"].apply(
-        lambda u: ", ".join(names.get(x, x) for x in u)
+        lambda u: ", ".join(dict.fromkeys(names.get(x, x) for x in u))
     )
     st.dataframe(curve.drop(columns=["removed_uids"]), hide_index=True, width="stretch")
     last = curve.iloc[-1]

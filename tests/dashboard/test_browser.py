@@ -97,4 +97,5 @@ def test_open_a_network_and_run_a_disruption(browser_page) -> None:  # type: ign
     # the network after removal, drawn in a second frame below the curve
     after = page.frame_locator("iframe").nth(1).locator("#mynetwork[data-drawn=true]")
     after.wait_for(timeout=60_000)
+    page.locator("iframe").nth(1).scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "network-disruption.png"), full_page=True)
