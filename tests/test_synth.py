@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from ingest.synth import SynthConfig, generate
@@ -27,6 +30,31 @@ def test_the_same_seed_gives_the_same_files(tmp_path: Path) -> None:
     generate(SynthConfig(seed=6, scale=300), tmp_path / "c")
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
     assert digest(tmp_path / "a") != digest(tmp_path / "c")
+
+
+def test_the_same_seed_gives_the_same_files_in_another_process(tmp_path: Path) -> None:
+    """Python seeds string hashing per process: a generator that iterates a set of strings
+    writes other files in another process (the FIU transfers did), which one process alone
+    never shows."""
+    for hash_seed in ("1", "2"):
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "netzicht",
+                "synth",
+                "--seed",
+                "5",
+                "--scale",
+                "300",
+                "--out",
+                str(tmp_path / hash_seed),
+            ],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+        )
+    assert digest(tmp_path / "1") == digest(tmp_path / "2")
 
 
 def test_networks_have_roles_and_one_organiser(synth_dir: Path) -> None:

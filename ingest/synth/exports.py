@@ -449,7 +449,10 @@ class Exporter:
                         transfer(tid, net.organiser, 1000, 9000, "")
             for tid in net.with_role("lieutenant"):
                 transfer(net.organiser, tid, 500, 3000, "")
-        pool = [t for t in known if people[t].role in {"civilian", "offender", "sex_worker"}]
+        # sorted: a set of strings iterates in a per-process (hash-seeded) order
+        pool = [
+            t for t in sorted(known) if people[t].role in {"civilian", "offender", "sex_worker"}
+        ]
         for tid in pool:
             for _ in range(rng.randint(0, 3)):
                 transfer(tid, rng.choice(pool), 5, 400, rng.choice(("", "etentje", "huur", "gift")))
