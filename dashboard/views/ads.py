@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard.regionmap import circuit_map
 from dashboard.state import service
 from netzicht.ads_service import AdsService
 
@@ -81,8 +82,8 @@ with right:
         st.caption(circuit["reason"])
         path = pd.DataFrame(circuit["path"])
         st.scatter_chart(path, x="first", y="city", size="ads", color="region")
-        per_region = path.groupby("region")["ads"].sum()
-        st.bar_chart(per_region)
+        st.caption("The same circuit on a map of the police regions, stops joined in time order")
+        st.altair_chart(circuit_map(circuit["path"]), width="content")
     networks = svc.insight.networks_of_phones(cluster["phones"])
     st.subheader("Networks these phones feed")
     feeding = sorted({n for nets in networks.values() for n in nets})
