@@ -187,6 +187,8 @@ class StoreSlice:
     identified_victims: frozenset[str] = frozenset()
     # why each of `victims` is protected, in words shown with the person's profile
     victim_reasons: dict[str, str] = field(default_factory=dict)
+    # per entity, a label shared by the records resolution made one person (same_person_labels)
+    person_labels: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def entity_index(self) -> dict[str, int]:
         return dict(zip(self.entities["uid"], self.entities.index, strict=True))
@@ -266,11 +268,12 @@ def load_slice(
             "uid"
         )
     known = known_victims(store, people, nodes["Signal"])
-    found, paying = exploitation_marks(entities, ties, people, nodes["Signal"], config)
+    person = same_person_labels(entities, ties)
+    found, paying = exploitation_marks(entities, ties, person, people, nodes["Signal"], config)
     # Weakest first: a record with several marks keeps the strongest one's reason.
-    victim_reasons = dict.fromkeys(probable_victims(entities, ties, paying), POSSIBLE_SAME)
+    victim_reasons = dict.fromkeys(probable_victims(entities, ties, person, paying), POSSIBLE_SAME)
     victim_reasons.update(dict.fromkeys(paying, POSSIBLE_PAYS))
-    identified_same = probable_victims(entities, ties, known | found)
+    identified_same = probable_victims(entities, ties, person, known | found)
     victim_reasons.update(dict.fromkeys(identified_same, PROBABLE_SAME))
     victim_reasons.update(dict.fromkeys(found, PROBABLE_FINDING))
     victim_reasons.update(dict.fromkeys(known, KNOWN_VICTIM))
@@ -281,6 +284,7 @@ def load_slice(
         victims=frozenset(victim_reasons),
         identified_victims=known | found | identified_same,
         victim_reasons=victim_reasons,
+        person_labels=person,
         nodes=nodes,
         since=since,
         until=until,
@@ -327,6 +331,7 @@ def same_person_labels(entities: pd.DataFrame, ties: pd.DataFrame) -> np.ndarray
 def exploitation_marks(
     entities: pd.DataFrame,
     ties: pd.DataFrame,
+    person: np.ndarray,
     people: pd.DataFrame,
     signals: pd.DataFrame,
     config: ProjectionConfig,
@@ -340,7 +345,8 @@ def exploitation_marks(
       receives anything: the mark of debt bondage. Such a person is a *possible* victim.
 
     Every record of a resolved person (SAME_AS, transitively) carries the person's marks, and
-    the money is the person's: one record paying and another receiving is not "only paying".
+    the money is the person's: one record paying and another receiving is not "only paying"
+    (`person` as from `same_person_labels`).
     Accounts count as a person's when held directly or by a company they direct or own. A person
     a source records as an offender — suspect in a case or an offender role — is never marked.
     Read within the slice's time window.
@@ -351,7 +357,6 @@ def exploitation_marks(
     labels = entities["label"].to_numpy(dtype=object)
     s, d = ties["s"].to_numpy(), ties["d"].to_numpy()
     typ = ties["type"].to_numpy(dtype=object)
-    person = same_person_labels(entities, ties)
     is_person = labels == PERSON
 
     def of_person(mark: np.ndarray) -> np.ndarray:
@@ -396,14 +401,14 @@ def exploitation_marks(
 
 
 def probable_victims(
-    entities: pd.DataFrame, ties: pd.DataFrame, known: frozenset[str]
+    entities: pd.DataFrame, ties: pd.DataFrame, person: np.ndarray, known: frozenset[str]
 ) -> frozenset[str]:
     """Records that are probably the same human as a known victim, so are protected too.
 
     Without entity resolution one person is several records (police, FIU, inspection, care).
     A record entity resolution made one person with a known victim's record (SAME_AS, followed
     transitively), or using/holding the same personal phone, e-mail or bank account, is treated
-    as that victim: it is never ranked or targeted.
+    as that victim: it is never ranked or targeted. `person` as from `same_person_labels`.
     """
     if not known or not len(ties):
         return frozenset()
@@ -413,7 +418,6 @@ def probable_victims(
     typ = ties["type"].to_numpy(dtype=object)
     is_victim = np.isin(uids, list(known))
     out: set[str] = set()
-    person = same_person_labels(entities, ties)
     out.update(uids[(labels == PERSON) & np.isin(person, person[is_victim])])
     ident = np.isin(typ, ("USES", "HOLDS")) & (labels[s] == PERSON)
     ident &= np.isin(labels[d], PERSONAL_IDENTIFIERS)
@@ -493,7 +497,7 @@ class ActorGraph:
         """For every record, a label (0..k−1) shared by exactly the records entity resolution made
         one person (SAME_AS ties, followed transitively); a record merged with nobody is its own
         person."""
-        labels = same_person_labels(self.slice.entities, self.slice.ties)
+        labels = self.slice.person_labels
         pe = self.person_entity
         raw = np.where(pe >= 0, labels[np.maximum(pe, 0)], len(labels) + np.arange(self.n))
         _, person = np.unique(raw, return_inverse=True)

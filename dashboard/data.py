@@ -13,20 +13,14 @@ import streamlit as st
 from dashboard.graphview import Drawing, draw_network
 from dashboard.state import service, static_url
 from netzicht.network_view import NetworkView
-from netzicht.retention import ERASURE_MARK
 
 
 def _key() -> tuple[str, str, str]:
     """The cache key of every read below: store, user and role, the analysis run, and the last
     erasure — a server that cached a view before an erasure must not show it after."""
     svc = service()
-    latest = svc.analytics.latest_analysis()
-    erased = svc.store.latest_result_id(ERASURE_MARK)
-    return (
-        svc.store.uri,
-        f"{svc.identity.user}/{svc.identity.role}",
-        f"{latest.run_id if latest else ''}/{erased or ''}",
-    )
+    run_id, erased = svc.analytics.version()
+    return (svc.store.uri, f"{svc.identity.user}/{svc.identity.role}", f"{run_id}/{erased}")
 
 
 # cache_resource, not cache_data: the view and the drawing are read-only, and handing out the

@@ -73,6 +73,7 @@ class AnalyticsService:
         self.config = ProjectionConfig.load()
         self._graphs: dict[tuple[Any, ...], ActorGraph] = {}
         self._latest: AnalysisResult | None = None
+        self._version: tuple[str, str] | None = None  # (latest analysis run, last erasure mark)
         self._rankers: dict[tuple[int, str], Any] = {}
 
     # -- helpers -----------------------------------------------------------------------------
@@ -104,10 +105,10 @@ class AnalyticsService:
         key. Callers never change the result (masking works on copies).
         """
         if self._latest is None:
-            run_id = self.store.latest_result_id(ANALYSIS)
-            if run_id is None:
+            run_id, erased = self.version()
+            if not run_id:
                 return None
-            key = (self.store.uri, run_id, self.store.latest_result_id(ERASURE_MARK) or "")
+            key = (self.store.uri, run_id, erased)
             with _PARSED_LOCK:
                 cached = _PARSED.get(key)
             if cached is None:
@@ -121,6 +122,16 @@ class AnalyticsService:
                         _PARSED.popitem(last=False)
             self._latest = cached
         return self._latest
+
+    def version(self) -> tuple[str, str]:
+        """(latest analysis run id, last erasure mark), "" for none, read once per service:
+        what a reader that caches results (the dashboard) keys its caches on."""
+        if self._version is None:
+            self._version = (
+                self.store.latest_result_id(ANALYSIS) or "",
+                self.store.latest_result_id(ERASURE_MARK) or "",
+            )
+        return self._version
 
     def _require_analysis(self) -> AnalysisResult:
         latest = self.latest_analysis()
@@ -194,6 +205,7 @@ class AnalyticsService:
         self.store.save_result(result.run_id, ANALYSIS, result.created, result.model_dump())
         self.store.save_node_results(result.run_id, self._node_rows(actor, result, measures))
         self._latest = result
+        self._version = (result.run_id, self.version()[1])
         return result
 
     def _node_rows(
