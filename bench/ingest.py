@@ -50,8 +50,17 @@ def make_export(rows: int, out: Path, seed: int) -> dict[str, object]:
         scale = int(scale * rows / int(str(info["rows"])) * 1.02) + 1
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def fresh_store(path: Path) -> SQLiteStore:
+    """An empty SQLite store at `path` (a previous one and its WAL files removed)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return SQLiteStore(path)
+
+
+def setup(description: str) -> tuple[argparse.Namespace, Path, dict[str, object]]:
+    """Options, work directory and export shared by the ingest benches: the same --rows and
+    --seed give the same export (reused from --keep)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true")
@@ -64,12 +73,14 @@ def main() -> None:
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="netzicht-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    info = make_export(args.rows, work / "export", args.seed)
+    return args, work, make_export(args.rows, work / "export", args.seed)
+
+
+def main() -> None:
+    args, work, info = setup(__doc__.splitlines()[0])
     manifest = json.loads((work / "export" / "manifest.json").read_text(encoding="utf-8"))
     db_path = work / "bench.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    store = SQLiteStore(db_path)
+    store = fresh_store(db_path)
     read = ingested = quarantined = 0
     load = os.getloadavg()[0]
     cpu_start = time.process_time()

@@ -14,12 +14,10 @@ row per node, tie and provenance key (Python), and the SQL statements (SQLite's 
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -33,7 +31,7 @@ from ingest.pipeline import ingest_paths  # noqa: E402
 
 
 def _ingest_bench() -> Any:
-    """bench/ingest.py, for its export generator (its name clashes with the ingest package)."""
+    """bench/ingest.py, for its set-up and export (its name clashes with the ingest package)."""
     spec = importlib.util.spec_from_file_location("bench_ingest", ROOT / "bench" / "ingest.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -41,16 +39,13 @@ def _ingest_bench() -> Any:
     return module
 
 
-def fresh(path: Path) -> sqlite_store.SQLiteStore:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return sqlite_store.SQLiteStore(path)
+BENCH = _ingest_bench()
 
 
 def capture(work: Path) -> tuple[int, list[tuple[WriteBatch, str]]]:
     """Ingest the export once, keeping every batch written; returns rows read and the batches."""
     manifest = json.loads((work / "export" / "manifest.json").read_text(encoding="utf-8"))
-    store = fresh(work / "capture.db")
+    store = BENCH.fresh_store(work / "capture.db")
     batches: list[tuple[WriteBatch, str]] = []
     write = store.write_batch
 
@@ -70,7 +65,7 @@ def capture(work: Path) -> tuple[int, list[tuple[WriteBatch, str]]]:
 
 def replay(path: Path, batches: list[tuple[WriteBatch, str]]) -> dict[str, float]:
     """Write the batches as write_batch does, timing the merge and the SQL apart."""
-    store = fresh(path)
+    store = BENCH.fresh_store(path)
     merge = sql = 0.0
     start = time.perf_counter()
     for batch, ingested_at in batches:
@@ -92,18 +87,7 @@ def replay(path: Path, batches: list[tuple[WriteBatch, str]]) -> dict[str, float
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--keep", type=Path, help="keep the export in this directory")
-    args = parser.parse_args()
-    from netzicht.keys import ensure_local_keys
-
-    ensure_local_keys(Path(tempfile.gettempdir()) / "netzicht-bench-keys")
-    work = args.keep or Path(tempfile.mkdtemp(prefix="netzicht-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
-    _ingest_bench().make_export(args.rows, work / "export", args.seed)
+    args, work, _ = BENCH.setup(__doc__.splitlines()[0])
     rows, batches = capture(work)
     load = os.getloadavg()[0]
     timing = replay(work / "replay.db", batches)
