@@ -33,7 +33,7 @@ from analytics.organiser import (
     reasons_for,
     signal_components,
 )
-from analytics.projection import ActorGraph
+from analytics.projection import ActorGraph, once_per_person
 
 KEY_ACTORS_PER_NETWORK = 5
 
@@ -176,13 +176,6 @@ def score_people(
         measure_pct=pct,
     )
     return measures, btw.exact, btw.sample
-
-
-def once_per_person(ranked: np.ndarray, person: np.ndarray) -> np.ndarray:
-    """`ranked` without the lower-ranked records of a person already listed: a resolved person
-    holds one key-actor place, under their best-scoring record."""
-    _, first = np.unique(person[ranked], return_index=True)
-    return ranked[np.sort(first)]
 
 
 def ranking(score: np.ndarray, uids: np.ndarray, eligible: np.ndarray) -> np.ndarray:

@@ -38,7 +38,7 @@ from scipy.sparse.csgraph import connected_components
 
 from analytics.backend import GraphBackend, ProjectedGraph
 from analytics.centrality import betweenness, collective_influence, degrees
-from analytics.projection import AnalyticsError
+from analytics.projection import AnalyticsError, once_per_person
 
 STRATEGIES = (
     "degree",
@@ -213,9 +213,7 @@ def simulate(
             candidates = eligible[old]
             idx = np.flatnonzero(candidates)
             ranked = old[idx[np.lexsort((uids[old[idx]].astype(str), -np.round(scores[idx], 12)))]]
-            # One place per person, at their best-ranked record.
-            _, first = np.unique(person[ranked], return_index=True)
-            chosen = ranked[np.sort(first)][:want]
+            chosen = once_per_person(ranked, person)[:want]
         if len(chosen) == 0:
             break
         gone = np.flatnonzero(alive & np.isin(person, person[chosen]))

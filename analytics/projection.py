@@ -427,6 +427,14 @@ def probable_victims(
     return frozenset(out) - known
 
 
+def once_per_person(ranked: np.ndarray, person: np.ndarray) -> np.ndarray:
+    """`ranked` (record indices, best first) without the lower-ranked records of a person already
+    listed: a resolved person holds one place, under their best-ranked record (`person` as
+    `ActorGraph.person`)."""
+    _, first = np.unique(person[ranked], return_index=True)
+    return ranked[np.sort(first)]
+
+
 def pairs_within_groups(sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """All unordered pairs (i < j) of positions inside consecutive groups of the given sizes.
 
