@@ -1,8 +1,10 @@
 """The graph-algorithm backend: one small interface, an in-process igraph implementation.
 
 The analytics modules never call a graph library directly; they hand a `ProjectedGraph` (nodes
-0..n-1, edge arrays, weights) to a `GraphBackend`. `IgraphBackend` runs everything in process
-through igraph's C core (Csárdi & Nepusz 2006, InterJournal Complex Systems 1695). A Neo4j GDS
+0..n-1, edge arrays, weights) to a `GraphBackend`. `IgraphBackend` runs everything in process:
+through igraph's C core (Csárdi & Nepusz 2006, InterJournal Complex Systems 1695), and, where
+igraph is slow on large graphs, compiled code of our own (Leiden for modularity from 100,000
+nodes, sampled betweenness, PageRank). A Neo4j GDS
 backend can implement the same protocol over a `gds.graph.construct` projection; results carry
 the backend's `name` so the two can be compared.
 
@@ -35,6 +37,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import reverse_cuthill_mckee
 
 from analytics.brandes import adjacency, sampled_betweenness
+from analytics.leiden import leiden_modularity
 from netzicht.errors import NetzichtError
 
 MAX_PAGERANK_ITERATIONS = 1000
@@ -124,6 +127,11 @@ def seeded_igraph(seed: int) -> Iterator[None]:
 
 
 LOCALITY_MIN_NODES = 100_000
+
+# from this many nodes on, Leiden for modularity runs in `analytics.leiden` (compiled, 2–3× faster
+# than igraph's at a million nodes, the same modularity); below, igraph's, iterated until stable,
+# takes a few seconds at most, and the quality figures on the synth data were measured with it
+COMPILED_LEIDEN_MIN_NODES = 100_000
 
 
 def locality_order(g: ProjectedGraph, min_nodes: int = LOCALITY_MIN_NODES) -> np.ndarray | None:
@@ -267,7 +275,8 @@ def power_pagerank(
 class IgraphBackend:
     """In-process algorithms through igraph's C core.
 
-    An unweighted betweenness from a sample of sources runs in `analytics.brandes` (batched
+    Leiden for modularity on graphs of `compiled_leiden_min_nodes` or more runs in
+    `analytics.leiden`, on the graph numbered for locality. An unweighted betweenness from a sample of sources runs in `analytics.brandes` (batched
     sources, compiled, on `workers` threads); PageRank runs as a compiled power iteration on
     `workers` threads. Both renumber graphs of `locality_min_nodes` or more for locality.
     """
@@ -275,10 +284,14 @@ class IgraphBackend:
     name = "igraph"
 
     def __init__(
-        self, workers: int | None = None, locality_min_nodes: int = LOCALITY_MIN_NODES
+        self,
+        workers: int | None = None,
+        locality_min_nodes: int = LOCALITY_MIN_NODES,
+        compiled_leiden_min_nodes: int = COMPILED_LEIDEN_MIN_NODES,
     ) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.locality_min_nodes = locality_min_nodes
+        self.compiled_leiden_min_nodes = compiled_leiden_min_nodes
 
     def graph(self, g: ProjectedGraph, directed: bool | None = None) -> ig.Graph:
         """`g` as an igraph graph, built once. A graph of `locality_min_nodes` or more is built
@@ -362,6 +375,25 @@ class IgraphBackend:
     ) -> np.ndarray:
         if g.n == 0:
             return np.zeros(0, dtype=np.int64)
+        if node_weights is None and g.n >= self.compiled_leiden_min_nodes:
+            membership = canonical_labels(self._compiled_leiden(g, resolution, seed))
+        else:
+            membership = canonical_labels(
+                self._from_igraph(g, self._igraph_leiden(g, resolution, seed, node_weights))
+            )
+        if g.n >= self.locality_min_nodes:
+            # communities one after another: the best numbering for PageRank and betweenness
+            g.cache["locality"] = np.argsort(membership, kind="stable")
+        return membership
+
+    def _igraph_leiden(
+        self,
+        g: ProjectedGraph,
+        resolution: float,
+        seed: int,
+        node_weights: np.ndarray | None,
+    ) -> list[int]:
+        """igraph's Leiden: modularity, or CPM with `node_weights`; igraph's numbering."""
         graph = self.graph(g, directed=False)
         with seeded_igraph(seed):
             if node_weights is None:
@@ -379,11 +411,26 @@ class IgraphBackend:
                     resolution=resolution,
                     n_iterations=leiden_iterations(g.n),
                 )
-        membership = canonical_labels(self._from_igraph(g, clustering.membership))
-        if g.n >= self.locality_min_nodes:
-            # communities one after another: the best numbering for PageRank and betweenness
-            g.cache["locality"] = np.argsort(membership, kind="stable")
+        membership: list[int] = clustering.membership
         return membership
+
+    def _compiled_leiden(self, g: ProjectedGraph, resolution: float, seed: int) -> np.ndarray:
+        """`analytics.leiden` on `g` numbered for locality (see `locality_order`). The numbering
+        is fixed at the first call: the result depends on it, and Leiden itself replaces the
+        locality order, so a second call on the same graph would otherwise differ."""
+        if "leiden order" not in g.cache:
+            g.cache["leiden order"] = locality_order(g, self.locality_min_nodes)
+        order: np.ndarray | None = g.cache["leiden order"]
+        src, dst = g.src, g.dst
+        new_id: np.ndarray | None = None
+        if order is not None:
+            new_id = np.empty(g.n, dtype=np.int64)
+            new_id[order] = np.arange(g.n)
+            src, dst = new_id[src], new_id[dst]
+        membership = leiden_modularity(
+            g.n, src, dst, g.weight, resolution, seed, leiden_iterations(g.n)
+        )
+        return membership if new_id is None else membership[new_id]
 
     def pagerank(self, g: ProjectedGraph, damping: float = 0.85) -> np.ndarray:
         if g.n == 0:
