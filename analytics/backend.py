@@ -276,9 +276,10 @@ class IgraphBackend:
     """In-process algorithms through igraph's C core.
 
     Leiden for modularity on graphs of `compiled_leiden_min_nodes` or more runs in
-    `analytics.leiden`, on the graph numbered for locality. An unweighted betweenness from a sample of sources runs in `analytics.brandes` (batched
-    sources, compiled, on `workers` threads); PageRank runs as a compiled power iteration on
-    `workers` threads. Both renumber graphs of `locality_min_nodes` or more for locality.
+    `analytics.leiden`, on the graph numbered for locality. An unweighted betweenness from a
+    sample of sources runs in `analytics.brandes` (batched sources, compiled, on `workers`
+    threads); PageRank runs as a compiled power iteration on `workers` threads. Both renumber
+    graphs of `locality_min_nodes` or more for locality.
     """
 
     name = "igraph"

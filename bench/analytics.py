@@ -123,7 +123,10 @@ def run_igraph(
     QUALITY[g.n] = {
         "modularity": round(backend.modularity(g, communities[0]), 6),
         "ari_planted": round(
-            adjusted_rand_index(g.cache["planted"].tolist(), communities[0].tolist()), 4
+            adjusted_rand_index(
+                g.cache["planted"].astype(str).tolist(), communities[0].astype(str).tolist()
+            ),
+            4,
         ),
     }
     return times
