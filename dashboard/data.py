@@ -55,18 +55,6 @@ def network_drawing(
     return _network_drawing(_key(), network_id, colour_by, static_url(), removed)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _activity_chart(cache_key: tuple[str, str, str], network_id: str) -> None:
-    st.bar_chart(_network_view(cache_key, network_id).timeline.set_index("month"))
-
-
-def activity_chart(network_id: str) -> None:
-    """The network's activity per month as a bar chart. Streamlit replays the cached element,
-    so a run does not build and validate the same Vega-Lite chart again (30-60 ms here, a fifth
-    of the Networks page's server time)."""
-    _activity_chart(_key(), network_id)
-
-
 @st.cache_data(show_spinner=False, max_entries=16)
 def _trends(cache_key: tuple[str, str, str], since: str | None, until: str | None) -> Any:
     return service().insight.trends(since, until)

@@ -8,8 +8,10 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, plainhtml
 from dashboard.state import service
+
+LISTED = 25  # networks listed on the page; all of them are one click away as a sortable table
 
 st.title("Networks")
 svc = service()
@@ -45,7 +47,20 @@ if pick_regions:
     shown = shown[shown["regions"].apply(lambda v: any(r in v for r in pick_regions))]
 if pick_phen:
     shown = shown[shown["phenomena"].apply(lambda v: any(p in v for p in pick_phen))]
-st.dataframe(shown, hide_index=True, width="stretch")
+# The first networks as a plain table, drawn at once; the whole list as a sortable, searchable
+# table when asked for (the expander runs its content only when open), so that a page load does
+# not start the data grid (see dashboard/plainhtml.py).
+st.html(
+    plainhtml.table(shown.head(LISTED).to_dict("records"), list(shown.columns), scroll_height=380)
+)
+if len(shown) > LISTED:
+    st.caption(f"The first {LISTED} of {len(shown)} matching networks; all of them below.")
+# A fixed label: a label that changed with the filters would close the table on every filter.
+everything = st.expander(
+    "All matching networks as a sortable table", key="net_table", on_change="rerun"
+)
+if everything.open:
+    everything.dataframe(shown, hide_index=True, width="stretch")
 # Downloads are built when clicked (Streamlit's deferred download), not on every page run: a
 # page load then neither stores the files on the server nor makes the browser check them.
 st.download_button(
@@ -78,17 +93,11 @@ st.caption(
 left, right = st.columns(2)
 with left:
     st.subheader("Key actors and why")
-    for actor in net.key_actors:
-        with st.expander(
-            f"{actor.name} — score {actor.score:.3f}", expanded=actor is net.key_actors[0]
-        ):
-            for reason in actor.reasons:
-                st.markdown(f"- {reason}")
-            st.caption(f"`{actor.uid}`")
+    st.html(plainhtml.key_actors(net.key_actors))
 with right:
     st.subheader("Activity over time")
     if len(view.timeline):
-        data.activity_chart(network_id)
+        st.html(plainhtml.monthly_bars(view.timeline))
     else:
         st.caption("No dated observations in this network.")
 
@@ -101,7 +110,9 @@ strategy = d1.selectbox(
     key="disrupt_strategy",
 )
 mode = d2.selectbox("Mode", ["sequential", "block"], key="disrupt_mode")
-steps = d3.slider(
+# A number input, not a slider: the slider measures its track by forcing a layout of the whole
+# page while it first renders (~40 ms of the browser's main thread per page load, in a trace).
+steps = d3.number_input(
     "People to remove",
     1,
     max(1, min(20, len(candidates))),
@@ -152,8 +163,8 @@ if result_doc and result_doc.get("network") == network_id:
 st.subheader("Suggested hidden ties (leads)")
 leads = data.leads(network_id, top=10)
 if leads.leads:
-    st.dataframe(
-        pd.DataFrame(
+    st.html(
+        plainhtml.table(
             [
                 {
                     "between": f"{x.a_name} — {x.b_name}",
@@ -162,10 +173,9 @@ if leads.leads:
                     "why": "; ".join(x.reasons),
                 }
                 for x in leads.leads
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
+            ],
+            ["between", "common neighbours", "Adamic–Adar", "why"],
+        )
     )
 else:
     st.caption("No likely hidden ties in this network.")

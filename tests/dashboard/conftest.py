@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,17 @@ def open_page(page: str, timeout: float = 90) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def key_actors_html(at: AppTest) -> str:
+    """The Networks page's key actors list (plain HTML, see dashboard/plainhtml.py)."""
+    (actors,) = [h.value for h in at.html if "<ol>" in h.value and "score" in h.value]
+    return actors
+
+
+def key_actor_names(at: AppTest) -> list[str]:
+    return [unescape(n) for n in re.findall(r"<strong>(.*?)</strong>", key_actors_html(at))]
+
+
+def key_actor_uids(at: AppTest) -> list[str]:
+    return [unescape(u) for u in re.findall(r"<code>(.*?)</code>", key_actors_html(at))]

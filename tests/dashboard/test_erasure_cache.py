@@ -10,7 +10,7 @@ import pytest
 from netzicht import retention
 from netzicht.service import Service
 from netzicht.settings import Settings
-from tests.dashboard.conftest import open_page
+from tests.dashboard.conftest import key_actor_uids, open_page
 
 
 def copy_store(uri: str, folder: Path) -> str:
@@ -27,7 +27,7 @@ def test_an_erased_key_actor_disappears_from_an_open_dashboard(
     uri = copy_store(app_env, tmp_path)
     monkeypatch.setenv("NETZICHT_STORE", uri)
     at = open_page("networks")
-    uid = at.expander[0].caption[0].value.strip("`")
+    uid = key_actor_uids(at)[0]
     settings = Settings(store=uri, data_dir=tmp_path / "data", role="admin")
     with Service.open(settings=settings) as svc:
         retention.erase(svc, uid)
@@ -36,5 +36,5 @@ def test_an_erased_key_actor_disappears_from_an_open_dashboard(
         assert doc is not None and uid not in str(doc[1]), "the stored analysis still names them"
     at.run()  # the same server process: its caches hold the network from before
     assert not at.exception, at.exception
-    shown = [e.caption[0].value.strip("`") for e in at.expander]
+    shown = key_actor_uids(at)
     assert uid not in shown, f"{uid} was erased but the open dashboard still lists them"

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard.conftest import APP, open_page
+from tests.dashboard.conftest import APP, key_actor_names, key_actors_html, open_page
+
+
+def open_sortable_list(at: AppTest) -> None:
+    """Open the expander with all networks as a sortable table (it runs only when open)."""
+    at.session_state["net_table"] = True
+    at.run()
+    assert not at.exception, at.exception
 
 
 def test_overview_counts_and_largest_networks(app_env: str) -> None:
@@ -19,13 +28,16 @@ def test_overview_counts_and_largest_networks(app_env: str) -> None:
 
 def test_networks_page_draws_a_network_with_key_actors_and_runs_a_what_if(app_env: str) -> None:
     at = open_page("networks")
+    assert not at.dataframe, "a page load starts no data grid: the list is plain HTML"
+    assert any("<table" in h.value and "net-" in h.value for h in at.html), "networks listed"
+    open_sortable_list(at)
     listing = at.dataframe[0].value
     assert len(listing) > 0 and (listing["size"] >= 3).all()
     assert any(h.value.startswith("Network ") for h in at.header)
-    assert at.expander, "key actors are listed with their reasons"
-    first = at.expander[0]
-    assert "score" in first.label
-    assert first.markdown, "every key actor shows reasons in words"
+    actors = key_actors_html(at)
+    assert actors.count("score") >= 1, "key actors are listed with their scores"
+    assert re.search(r"<ul><li>[^<]+</li>", actors), "every key actor shows reasons in words"
+    assert any("per month" in h.value for h in at.html), "the activity over time is shown"
     at.button(key="disrupt_run").click().run()
     assert not at.exception, at.exception
     assert any("largest connected part" in s.value for s in at.success)
@@ -34,6 +46,7 @@ def test_networks_page_draws_a_network_with_key_actors_and_runs_a_what_if(app_en
 
 def test_networks_page_filters_by_region(app_env: str) -> None:
     at = open_page("networks")
+    open_sortable_list(at)
     region = at.multiselect(key="net_regions").options[0]
     at.multiselect(key="net_regions").select(region).run()
     assert not at.exception, at.exception
@@ -78,7 +91,7 @@ def test_pseudonym_roles_see_no_search_page_and_no_names(
     at.switch_page("views/networks.py")
     at.run()
     assert not at.exception, at.exception
-    names = [e.label.split(" — ")[0] for e in at.expander]
+    names = key_actor_names(at)
     assert names and all(n.startswith("pseudonym ") for n in names)
     if role == "analyst":
         # The page is not in an analyst's navigation at all (and the service refuses it too).
