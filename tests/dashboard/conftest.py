@@ -62,3 +62,11 @@ def key_actor_names(at: AppTest) -> list[str]:
 
 def key_actor_uids(at: AppTest) -> list[str]:
     return [unescape(u) for u in re.findall(r"<code>(.*?)</code>", key_actors_html(at))]
+
+
+def open_sortable_list(at: AppTest) -> None:
+    """Open the Networks page's expander with all networks as a sortable table (its content
+    runs only when open)."""
+    at.session_state["net_table"] = True
+    at.run()
+    assert not at.exception, at.exception

@@ -7,14 +7,13 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard.conftest import APP, key_actor_names, key_actors_html, open_page
-
-
-def open_sortable_list(at: AppTest) -> None:
-    """Open the expander with all networks as a sortable table (it runs only when open)."""
-    at.session_state["net_table"] = True
-    at.run()
-    assert not at.exception, at.exception
+from tests.dashboard.conftest import (
+    APP,
+    key_actor_names,
+    key_actors_html,
+    open_page,
+    open_sortable_list,
+)
 
 
 def test_overview_counts_and_largest_networks(app_env: str) -> None:

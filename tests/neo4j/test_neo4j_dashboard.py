@@ -14,7 +14,7 @@ from netzicht.ads_service import AdsService, ResolutionService
 from netzicht.service import Service
 from netzicht.settings import Settings
 from tests.conftest import ingest_manifest
-from tests.dashboard.conftest import open_page
+from tests.dashboard.conftest import key_actor_names, open_page, open_sortable_list
 from tests.neo4j.helpers import wipe
 
 pytestmark = pytest.mark.neo4j
@@ -60,6 +60,8 @@ def test_every_page_opens_on_neo4j_without_an_exception(neo4j_app_env: str, page
 
 def test_networks_page_lists_and_draws_networks_from_neo4j(neo4j_app_env: str) -> None:
     at = open_page("networks")
+    assert key_actor_names(at), "the open network's key actors are listed"
+    open_sortable_list(at)
     listing = at.dataframe[0].value
     assert len(listing) > 0 and (listing["size"] >= 3).all()
     assert any(h.value.startswith("Network ") for h in at.header)
