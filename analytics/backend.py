@@ -36,7 +36,7 @@ from numba import njit
 from scipy import sparse
 from scipy.sparse.csgraph import reverse_cuthill_mckee
 
-from analytics.brandes import adjacency, sampled_betweenness
+from analytics.brandes import adjacency, new_ids, sampled_betweenness
 from analytics.leiden import leiden_modularity
 from netzicht.errors import NetzichtError
 
@@ -227,8 +227,7 @@ def power_pagerank(
     src, dst = g.src, g.dst
     new_id: np.ndarray | None = None
     if order is not None:
-        new_id = np.empty(n, dtype=np.int64)
-        new_id[order] = np.arange(n)
+        new_id = new_ids(order)
         src, dst = new_id[src], new_id[dst]
     if g.directed:
         tails, heads = src, dst
@@ -306,8 +305,7 @@ class IgraphBackend:
             order = locality_order(g, self.locality_min_nodes)
             src, dst = g.src, g.dst
             if order is not None:
-                new_id = np.empty(g.n, dtype=np.int64)
-                new_id[order] = np.arange(g.n)
+                new_id = new_ids(order)
                 src, dst = new_id[src], new_id[dst]
             edges = np.column_stack([src, dst]).astype(np.int64)
             # igraph's C core allocates Python objects while it indexes the edges, enough to
@@ -377,11 +375,10 @@ class IgraphBackend:
         if g.n == 0:
             return np.zeros(0, dtype=np.int64)
         if node_weights is None and g.n >= self.compiled_leiden_min_nodes:
-            membership = canonical_labels(self._compiled_leiden(g, resolution, seed))
+            found = self._compiled_leiden(g, resolution, seed)
         else:
-            membership = canonical_labels(
-                self._from_igraph(g, self._igraph_leiden(g, resolution, seed, node_weights))
-            )
+            found = self._from_igraph(g, self._igraph_leiden(g, resolution, seed, node_weights))
+        membership = canonical_labels(found)
         if g.n >= self.locality_min_nodes:
             # communities one after another: the best numbering for PageRank and betweenness
             g.cache["locality"] = np.argsort(membership, kind="stable")
@@ -425,8 +422,7 @@ class IgraphBackend:
         src, dst = g.src, g.dst
         new_id: np.ndarray | None = None
         if order is not None:
-            new_id = np.empty(g.n, dtype=np.int64)
-            new_id[order] = np.arange(g.n)
+            new_id = new_ids(order)
             src, dst = new_id[src], new_id[dst]
         membership = leiden_modularity(
             g.n, src, dst, g.weight, resolution, seed, leiden_iterations(g.n)
@@ -458,9 +454,7 @@ class IgraphBackend:
         order = self.igraph_order(g, directed=False)
         chosen = np.asarray(sources, dtype=np.int64)
         if order is not None:
-            new_id = np.empty(g.n, dtype=np.int64)
-            new_id[order] = np.arange(g.n)
-            chosen = new_id[chosen]
+            chosen = new_ids(order)[chosen]
         values = graph.betweenness(directed=False, weights=weights, sources=chosen.tolist())
         return self._from_igraph(g, values)
 

@@ -38,6 +38,14 @@ def _bit_index_table() -> np.ndarray:
 _BIT_INDEX = _bit_index_table()
 
 
+def new_ids(order: np.ndarray) -> np.ndarray:
+    """The inverse of a renumbering `order` (node ``order[k]`` becomes k): each node's new id."""
+    order = np.asarray(order, dtype=np.int64)
+    new_id = np.empty(len(order), dtype=np.int64)
+    new_id[order] = np.arange(len(order))
+    return new_id
+
+
 def adjacency(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """CSR of the undirected graph: (offsets of length n + 1, neighbour ids).
 
@@ -292,8 +300,7 @@ def sampled_betweenness(
         return np.zeros(n)
     new_id: np.ndarray | None = None
     if order is not None:
-        new_id = np.empty(n, dtype=np.int64)
-        new_id[np.asarray(order, dtype=np.int64)] = np.arange(n)
+        new_id = new_ids(order)
         src, dst, chosen = new_id[src], new_id[dst], new_id[chosen]
     offsets, neighbours = adjacency(n, src, dst)
     batches = [chosen[i : i + BATCH] for i in range(0, len(chosen), BATCH)]

@@ -359,8 +359,8 @@ def leiden_modularity(
     start partition. The same `seed` gives the same result."""
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    ends = np.concatenate([src, dst])
-    if len(ends) and (ends.min() < 0 or ends.max() >= n):  # compiled code does not check
+    if len(src) and (min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= n):
+        # compiled code does not check bounds
         raise ValueError(f"leiden_modularity: edge ends must lie in 0..{n - 1}")
     w = np.ones(len(src)) if weight is None else np.asarray(weight, dtype=np.float64)
     offsets, heads, weights, strength = _undirected_csr(
