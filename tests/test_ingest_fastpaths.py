@@ -13,7 +13,7 @@ from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError
 
 from graph_model.store.base import EdgeRecord, NodeRecord, WriteBatch
-from graph_model.store.sqlite import SQLiteStore
+from graph_model.store.sqlite import PreparedWrite, SQLiteStore
 from ingest.mapping import Condition, ValueSpec
 from ingest.normalise import _normalise_compact_iban
 from ingest.pipeline import ingest_paths
@@ -122,7 +122,7 @@ def test_repeated_rows_each_get_their_own_outcome(store: SQLiteStore, tmp_path: 
     assert sorted(s.record for s in phone.sources) == ["2p3", "5p3", "8p3"]
 
 
-# -- the JSON write path stores exactly what executemany stores -----------------------------
+# -- staged writes, merged later, store exactly what batches written one by one store -----------------------------
 
 
 def _tricky_batch() -> WriteBatch:
@@ -141,21 +141,39 @@ def _tricky_batch() -> WriteBatch:
     return batch
 
 
-@pytest.mark.parametrize("odd", [None, "nul \x00 char"])
-def test_the_json_write_path_stores_what_executemany_stores(
-    tmp_path: Path, odd: str | None
+@pytest.mark.parametrize("merge_rows", [1, 10**9])
+def test_staged_writes_merged_later_store_what_batch_writes_store(
+    tmp_path: Path, merge_rows: int
 ) -> None:
-    batch = _tricky_batch()
-    if odd is not None:
-        batch.nodes.append(NodeRecord("Person:s:odd", "Person", odd, {}, "s", "o"))
-    fast = SQLiteStore(tmp_path / "fast.db")
-    slow = SQLiteStore(tmp_path / "slow.db")
-    slow._write_json = lambda *args: False  # type: ignore[method-assign]
-    for db in (fast, slow):
-        db.write_batch(batch, "2024-05-01T00:00:00+00:00")
-        db.write_batch(_tricky_batch(), "2024-05-02T00:00:00+00:00")  # merges into existing rows
-        db.close()
-    assert dump(tmp_path / "fast.db") == dump(tmp_path / "slow.db")
+    odd = NodeRecord("Person:s:odd", "Person", "nul \x00 char", {}, "s", "o")
+    first, second = _tricky_batch(), _tricky_batch()  # the second merges into the first's rows
+    first.nodes.append(odd)
+    second.nodes[0] = NodeRecord(
+        "Person:s:0", "Person", "Later", {"name": "Later", "n": 9}, "u", "x"
+    )
+    writes = [(first, "2024-05-01T00:00:00+00:00"), (second, "2024-05-02T00:00:00+00:00")]
+    now = SQLiteStore(tmp_path / "now.db")
+    staged = SQLiteStore(tmp_path / "staged.db")
+    staged.merge_rows = merge_rows  # 1: a merge after every batch; 10**9: one merge at the end
+    for batch, at in writes:
+        now.write_batch(batch, at)
+        staged.write_prepared(SQLiteStore.prepare_write(batch), at)
+    staged.flush()
+    person = staged.get_node("Person:s:0")
+    assert person is not None and person.name == "Zoë"  # first value wins
+    assert person.properties["n"] == 0
+    assert sorted(s.source for s in person.sources) == ["s", "t", "u"]
+    now.close()
+    staged.close()
+    assert dump(tmp_path / "now.db") == dump(tmp_path / "staged.db")
+
+
+def test_nothing_staged_is_lost_when_the_store_closes(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    store.write_prepared(SQLiteStore.prepare_write(_tricky_batch()), "2024-05-01T00:00:00+00:00")
+    assert sum(SQLiteStore(tmp_path / "s.db").stats().nodes.values()) == 0  # not merged yet
+    store.close()
+    assert SQLiteStore(tmp_path / "s.db").stats().nodes == {"Person": 6}
 
 
 # -- background writes ------------------------------------------------------------------------
@@ -166,11 +184,11 @@ class _FailingStore(SQLiteStore):
 
     writes = 0
 
-    def write_batch(self, batch: WriteBatch, ingested_at: str) -> None:
+    def write_prepared(self, prepared: PreparedWrite, ingested_at: str) -> None:
         self.writes += 1
         if self.writes == 2:
             raise StoreError("disk full")
-        super().write_batch(batch, ingested_at)
+        super().write_prepared(prepared, ingested_at)
 
 
 def test_a_failing_background_write_stops_the_ingest(tmp_path: Path) -> None:
@@ -180,5 +198,5 @@ def test_a_failing_background_write_stops_the_ingest(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="disk full"):
         ingest_paths(failing, [path], "s", "generic", tmp_path / "q", batch_rows=10)
     assert failing.writes == 2  # nothing is written after the failure
-    assert failing.stats().nodes == {"Person": 10}
-    failing.close()
+    failing.close()  # what was written before it is kept
+    assert SQLiteStore(tmp_path / "f.db").stats().nodes == {"Person": 10}
