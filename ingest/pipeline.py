@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -23,6 +23,7 @@ from graph_model.store.base import (
     QuarantineRecord,
     WriteBatch,
 )
+from ingest import parallel
 from ingest.mapping import FileSpec, Mapping, load_mapping
 from ingest.readers import BadRow, Table, open_table
 from ingest.rows import Pseudonymise, RowProcessor, RowResult, Seal, check_edge_labels
@@ -30,7 +31,7 @@ from netzicht.errors import InputFileError, RowError
 
 DEFAULT_BATCH_ROWS = 20_000
 # Batches mapped ahead of the writer; bounds memory while both threads stay busy.
-_WRITES_AHEAD = 2
+_WRITES_AHEAD = 4
 Progress = Callable[[str, int], None]  # (file name, rows done so far in this file)
 
 
@@ -100,6 +101,22 @@ def plan(paths: Sequence[Path], mapping: Mapping) -> list[tuple[Table, FileSpec]
         planned.append((table, spec))
     # Entities before the relations that refer to them, whatever order the paths came in.
     return sorted(planned, key=lambda item: item[1].order)
+
+
+Rejected = tuple[int, str, str, "dict[str, str] | str"]  # line, field, reason, the row
+
+
+@dataclass(slots=True)
+class Chunk:
+    """Rows of one file, mapped: the batch to write (or, from a worker process, the store's
+    prepared form of it), the rows rejected and the counts."""
+
+    rows_read: int
+    rows_ingested: int
+    rejected: list[Rejected]
+    batch: WriteBatch | None = None
+    prepared: Any = None
+    local_ids: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 class _Quarantine:
@@ -216,6 +233,8 @@ class Ingestor:
         pseudonymiser: Pseudonymise | None = None,
         sealer: Seal | None = None,
         progress: Progress | None = None,
+        workers: int | None = None,
+        parallel_min_bytes: int = parallel.MIN_FILE_BYTES,
     ) -> None:
         self.store = store
         self.mapping = mapping
@@ -226,6 +245,9 @@ class Ingestor:
         self.pseudonymiser = pseudonymiser
         self.sealer = sealer
         self.progress = progress
+        # Worker processes that map a large file (ingest/parallel.py); None: one per core.
+        self.workers = parallel.default_workers() if workers is None else workers
+        self.parallel_min_bytes = parallel_min_bytes
         self.local_index: dict[str, str] = {}
         # (type, source label, target label) -> the RowError message, or None when allowed
         self._label_checks: dict[tuple[str, str, str], str | None] = {}
@@ -260,10 +282,8 @@ class Ingestor:
         )
         return summary
 
-    def _ingest_file(
-        self, run_id: str, table: Table, spec: FileSpec, ingested_at: str
-    ) -> FileSummary:
-        processor = RowProcessor(
+    def processor(self, spec: FileSpec) -> RowProcessor:
+        return RowProcessor(
             spec,
             self.schema,
             self.source,
@@ -271,51 +291,78 @@ class Ingestor:
             self.pseudonymiser,
             self.sealer,
         )
+
+    def _ingest_file(
+        self, run_id: str, table: Table, spec: FileSpec, ingested_at: str
+    ) -> FileSummary:
         summary = FileSummary(path=str(table.path), kind=spec.kind)
         quarantine = _Quarantine(self.quarantine_dir / run_id, table)
-        pending: list[tuple[int, dict[str, str], RowResult]] = []
-        for line, row in table.rows():
-            summary.rows_read += 1
-            if isinstance(row, BadRow):
-                quarantine.add(line, row.field, row.reason, row.raw)
-                continue
-            try:
-                result = processor.process(row)
-            except RowError as exc:
-                quarantine.add(line, exc.field, exc.message, row)
-                continue
-            if not result.nodes and not result.edges:
-                quarantine.add(line, "", "the row produces no node or edge", row)
-                continue
-            pending.append((line, row, result))
-            if len(pending) >= self.batch_rows:
-                self._flush(run_id, pending, quarantine, summary, ingested_at)
-                pending = []
-                if self.progress is not None:
-                    self.progress(table.path.name, summary.rows_read)
-        self._flush(run_id, pending, quarantine, summary, ingested_at)
+        workers = parallel.workers_for(self, table, spec)
+        if workers > 1:
+            chunks = parallel.map_file(self, table, spec, workers)
+        else:
+            chunks = self._map_file(table, spec)
+        for chunk in chunks:
+            self._apply(run_id, chunk, quarantine, summary, ingested_at)
+            if self.progress is not None:
+                self.progress(table.path.name, summary.rows_read)
+        flush = getattr(self.store, "flush", None)
+        if flush is not None:
+            self._writer.submit(flush)  # a finished file is in the graph as a whole
         summary.quarantine_file = quarantine.close()
         summary.rows_quarantined = summary.rows_read - summary.rows_ingested
-        if self.progress is not None:
-            self.progress(table.path.name, summary.rows_read)
         return summary
 
-    def _flush(
-        self,
-        run_id: str,
+    def _map_file(self, table: Table, spec: FileSpec) -> Iterator[Chunk]:
+        """The file's rows mapped here, a batch of `batch_rows` ingested rows at a time."""
+        processor = self.processor(spec)
+        pending: list[tuple[int, dict[str, str], RowResult]] = []
+        rejected: list[Rejected] = []
+        read = 0
+        for line, row in table.rows():
+            read += 1
+            self.map_row(processor, line, row, pending, rejected)
+            if len(pending) >= self.batch_rows:
+                yield self.chunk(pending, rejected, read)
+                pending, rejected, read = [], [], 0
+        yield self.chunk(pending, rejected, read)
+
+    @staticmethod
+    def map_row(
+        processor: RowProcessor,
+        line: int,
+        row: dict[str, str] | BadRow,
         pending: list[tuple[int, dict[str, str], RowResult]],
-        quarantine: _Quarantine,
-        summary: FileSummary,
-        ingested_at: str,
+        rejected: list[Rejected],
     ) -> None:
+        if isinstance(row, BadRow):
+            rejected.append((line, row.field, row.reason, row.raw))
+            return
+        try:
+            result = processor.process(row)
+        except RowError as exc:
+            rejected.append((line, exc.field, exc.message, row))
+            return
+        if not result.nodes and not result.edges:
+            rejected.append((line, "", "the row produces no node or edge", row))
+            return
+        pending.append((line, row, result))
+
+    def chunk(
+        self,
+        pending: list[tuple[int, dict[str, str], RowResult]],
+        rejected: list[Rejected],
+        rows_read: int,
+    ) -> Chunk:
+        """Mapped rows as one batch: entity ids resolved, endpoint labels checked."""
         unresolved = {
             local for _, _, r in pending for _, _, local in r.refs if local not in self.local_index
         }
         if unresolved:
-            self._writer.sync()  # ids written by earlier batches must be readable
-            self.local_index.update(self.store.resolve_local_ids(self.source, unresolved))
+            self.local_index.update(self._resolve_local_ids(unresolved))
         batch = WriteBatch()
         checks = self._label_checks
+        ingested = 0
         for line, row, result in pending:
             try:
                 for index, side, local in result.refs:
@@ -334,17 +381,50 @@ class Ingestor:
                     if failure is not None:
                         raise RowError("type", failure)
             except RowError as exc:
-                quarantine.add(line, exc.field, exc.message, row)
+                rejected.append((line, exc.field, exc.message, row))
                 continue
             batch.nodes.extend(result.nodes)
             batch.edges.extend(result.edges)
             batch.local_ids.extend(result.local_ids)
             for _, local, uid in result.local_ids:
                 self.local_index[local] = uid
-            summary.rows_ingested += 1
-        store = self.store
-        if len(batch) or batch.local_ids:
-            self._writer.submit(lambda: store.write_batch(batch, ingested_at))
+            ingested += 1
+        return Chunk(rows_read, ingested, rejected, batch)
+
+    def sync_writes(self) -> None:
+        """Wait until every write handed to the writer thread is done."""
+        self._writer.sync()
+
+    def _resolve_local_ids(self, local_ids: set[str]) -> dict[str, str]:
+        self._writer.sync()  # ids written by earlier batches must be readable
+        return self.store.resolve_local_ids(self.source, local_ids)
+
+    def _apply(
+        self,
+        run_id: str,
+        chunk: Chunk,
+        quarantine: _Quarantine,
+        summary: FileSummary,
+        ingested_at: str,
+    ) -> None:
+        """Account for a chunk and hand its writes to the writer, in file order."""
+        for line, field_name, reason, row in chunk.rejected:
+            quarantine.add(line, field_name, reason, row)
+        summary.rows_read += chunk.rows_read
+        summary.rows_ingested += chunk.rows_ingested
+        store: Any = self.store
+        batch, prepared = chunk.batch, chunk.prepared
+        if prepared is not None:  # mapped and prepared by a worker process
+            for _, local, uid in chunk.local_ids:
+                self.local_index[local] = uid
+            self._writer.submit(lambda: store.write_prepared(prepared, ingested_at))
+        elif batch is not None and (len(batch) or batch.local_ids):
+            if hasattr(store, "write_prepared"):  # staged; merged by flush after the file
+                self._writer.submit(
+                    lambda: store.write_prepared(store.prepare_write(batch), ingested_at)
+                )
+            else:
+                self._writer.submit(lambda: store.write_batch(batch, ingested_at))
         if quarantine.pending:
             rows = quarantine.pending
             self._writer.submit(lambda: store.add_quarantine(run_id, rows))

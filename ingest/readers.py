@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from netzicht.errors import InputFileError
 csv.field_size_limit(16 * 1024 * 1024)
 _SNIFF_BYTES = 64 * 1024
 _DELIMITERS = ",;\t|"
+Keep = Callable[[int], bool]
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,14 @@ class Table:
     encoding: str = "utf-8"
     delimiter: str = ","
 
-    def rows(self) -> Iterator[tuple[int, dict[str, str] | BadRow]]:
+    def rows(self, keep: Keep | None = None) -> Iterator[tuple[int, dict[str, str] | BadRow]]:
+        """(line, row) pairs; with `keep`, only the items whose position (0, 1, … over every
+        item the file yields, bad rows included) it accepts, skipping the parse of the rest."""
         if self.format == "csv":
-            return _csv_rows(self)
+            return _csv_rows(self, keep)
         if self.format == "jsonl":
-            return _jsonl_rows(self)
-        return _xlsx_rows(self)
+            return _jsonl_rows(self, keep)
+        return _xlsx_rows(self, keep)
 
 
 def detect_encoding(path: Path) -> str:
@@ -112,9 +115,10 @@ def _open_csv(path: Path) -> Table:
     return Table(path, "csv", _clean_header(header, path), encoding, delimiter)
 
 
-def _csv_rows(table: Table) -> Iterator[tuple[int, dict[str, str] | BadRow]]:
+def _csv_rows(table: Table, keep: Keep | None) -> Iterator[tuple[int, dict[str, str] | BadRow]]:
     width = len(table.header)
     header = table.header
+    position = -1
     with open(table.path, encoding=table.encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=table.delimiter)
         next(reader, None)
@@ -124,6 +128,9 @@ def _csv_rows(table: Table) -> Iterator[tuple[int, dict[str, str] | BadRow]]:
             start = line + 1
             line = reader.line_num
             if not values or (len(values) == 1 and not values[0].strip()):
+                continue
+            position += 1
+            if keep is not None and not keep(position):
                 continue
             if len(values) != width:
                 yield (
@@ -167,10 +174,14 @@ def _open_jsonl(path: Path) -> Table:
     return Table(path, "jsonl", list(keys), encoding)
 
 
-def _jsonl_rows(table: Table) -> Iterator[tuple[int, dict[str, str] | BadRow]]:
+def _jsonl_rows(table: Table, keep: Keep | None) -> Iterator[tuple[int, dict[str, str] | BadRow]]:
+    position = -1
     with open(table.path, encoding=table.encoding) as handle:
         for line, text in enumerate(handle, start=1):
             if not text.strip():
+                continue
+            position += 1
+            if keep is not None and not keep(position):
                 continue
             try:
                 obj = json.loads(text)
@@ -220,16 +231,20 @@ def _open_xlsx(path: Path) -> Table:
     return Table(path, "xlsx", _clean_header([_scalar(v) for v in first], path))
 
 
-def _xlsx_rows(table: Table) -> Iterator[tuple[int, dict[str, str] | BadRow]]:
+def _xlsx_rows(table: Table, keep: Keep | None) -> Iterator[tuple[int, dict[str, str] | BadRow]]:
     from openpyxl import load_workbook
 
     book = load_workbook(table.path, read_only=True, data_only=True)
+    position = -1
     try:
         sheet = book.worksheets[0]
         width = len(table.header)
         for line, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
             cells = [_xlsx_cell(v) for v in values]
             if not any(c.strip() for c in cells):
+                continue
+            position += 1
+            if keep is not None and not keep(position):
                 continue
             if any(c.strip() for c in cells[width:]):
                 yield line, BadRow(f"row has values beyond the {width} header columns", str(cells))

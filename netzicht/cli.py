@@ -70,6 +70,12 @@ def ingest(
         str | None,
         typer.Option(help="Mapping name or YAML file (default: the source's, else generic)."),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Processes that map large files (default: one per core, up to 4)."
+        ),
+    ] = None,
     store: StoreOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -80,7 +86,7 @@ def ingest(
         def report(name: str, rows: int) -> None:
             progress.update(task, description=f"{name}: {rows:,} rows")
 
-        summary = svc.ingest(paths, source, mapping, progress=report)
+        summary = svc.ingest(paths, source, mapping, progress=report, workers=workers)
     document = summary.as_dict()
     if json_output:
         print_json(document)

@@ -142,12 +142,13 @@ class Service:
         mapping: str | Path | None = None,
         progress: Progress | None = None,
         batch_rows: int | None = None,
+        workers: int | None = None,
     ) -> IngestSummary:
         from ingest.mapping import available_mappings, load_mapping
 
         self.require("ingest", source)
         chosen = mapping or (source if source in available_mappings() else "generic")
-        options: dict[str, Any] = {"progress": progress}
+        options: dict[str, Any] = {"progress": progress, "workers": workers}
         loaded = load_mapping(chosen)  # a mapping that pseudonymises loads its keys at ingest
         if batch_rows:
             options["batch_rows"] = batch_rows
