@@ -18,6 +18,7 @@ worker, which sees its own ids in order.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -72,6 +73,9 @@ def map_file(ingestor: Ingestor, table: Table, spec: FileSpec, workers: int) -> 
     context = multiprocessing.get_context("fork")
     pipes: list[Connection] = []
     processes = []
+    # What the workers inherit is never collected there: frozen, the collector neither walks it
+    # nor writes to it (which would copy every inherited page into each worker).
+    gc.freeze()
     try:
         for index in range(workers):
             receive, send = context.Pipe(duplex=False)
@@ -85,6 +89,7 @@ def map_file(ingestor: Ingestor, table: Table, spec: FileSpec, workers: int) -> 
             send.close()  # so a worker that dies shows as end of file here
             pipes.append(receive)
             processes.append(process)
+        gc.unfreeze()
         position = 0
         while True:
             message = _receive(pipes[position % workers], table)
@@ -98,6 +103,7 @@ def map_file(ingestor: Ingestor, table: Table, spec: FileSpec, workers: int) -> 
         for process in processes:
             process.join()
     finally:
+        gc.unfreeze()
         for process in processes:
             if process.is_alive():
                 process.terminate()
