@@ -21,8 +21,10 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import threading
 from collections.abc import Iterator
+from contextlib import suppress
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
@@ -125,7 +127,7 @@ def _receive(pipe: Connection, table: Table) -> Chunk | None:
 def _work(
     ingestor: Ingestor, table: Table, spec: FileSpec, index: int, workers: int, send: Connection
 ) -> None:
-    """In the worker: map chunks index, index + workers, … and send each, then None."""
+    """In the worker: map chunks index, index + workers, …, send each, then say "done"."""
     try:
         chunk_rows = min(ingestor.batch_rows, CHUNK_ROWS)
         processor = ingestor.processor(spec)
@@ -171,9 +173,11 @@ def _work(
             flush()
         send.send(("done", None))
     except BaseException as exc:  # handed to the ingesting process, raised there
-        try:
-            send.send(("error", exc))
-        except Exception:  # the exception itself does not pickle
-            send.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+        # The ingesting process may be gone already (interrupted): then nobody is told.
+        with suppress(OSError):
+            try:
+                send.send(("error", exc))
+            except pickle.PicklingError:
+                send.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
     finally:
         send.close()
