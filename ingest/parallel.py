@@ -12,8 +12,9 @@ and the quarantine file lists rows in the same order.
 
 A worker is a fork: it inherits the compiled mapping, the pseudonymisation keys and the entity
 ids this run has seen, and uses none of the parent's connections (it opens its own to look up
-ids from earlier runs). A file that both defines entity ids and refers to them is mapped by one
-worker, which sees its own ids in order.
+ids from earlier runs, and packs each prepared batch into a small in-memory SQLite database
+that the parent copies from). A file that both defines entity ids and refers to them is
+mapped by one worker, which sees its own ids in order.
 """
 
 from __future__ import annotations
@@ -68,10 +69,9 @@ def _refers_to_ids(spec: FileSpec) -> bool:
 
 def map_file(ingestor: Ingestor, table: Table, spec: FileSpec, workers: int) -> Iterator[Chunk]:
     """The file's chunks in order, mapped and prepared by `workers` forked processes."""
-    if _refers_to_ids(spec):
-        # Its workers may open a connection to look ids up; SQLite's own locks must not be
-        # held by the writer thread when they fork.
-        ingestor.sync_writes()
+    # Workers use SQLite (to pack their batches, and to look up ids of earlier runs): no
+    # thread may hold one of SQLite's own locks when they fork, or a worker would wait forever.
+    ingestor.sync_writes()
     context = multiprocessing.get_context("fork")
     pipes: list[Connection] = []
     processes = []

@@ -132,11 +132,26 @@ CREATE TEMP TABLE IF NOT EXISTS stage_prov (uid, source, record, seen, ingested_
 CREATE TEMP TABLE IF NOT EXISTS stage_edges (id, src, type, dst, props, first_seen, last_seen);
 CREATE TEMP TABLE IF NOT EXISTS stage_obs (edge, source, record, date, weight, amount, ingested_at);
 """
-_STAGE = (
-    "INSERT INTO temp.stage_nodes VALUES (?, ?, ?, ?, ?, ?, ?)",
-    "INSERT INTO temp.stage_prov VALUES (?, ?, ?, ?, ?)",
-    "INSERT INTO temp.stage_edges VALUES (?, ?, ?, ?, ?, ?, ?)",
-    "INSERT INTO temp.stage_obs VALUES (?, ?, ?, ?, ?, ?, ?)",
+# A prepared batch is a small SQLite database image (Connection.serialize) with its rows in
+# these tables: whoever prepares it (an ingest worker process) binds every value, and the
+# writing connection copies the rows into staging with one INSERT … SELECT per table.
+_BATCH_DDL = """
+CREATE TABLE batch_nodes (uid, label, name, props, search, first_seen, last_seen);
+CREATE TABLE batch_prov (uid, source, record, seen);
+CREATE TABLE batch_edges (id, src, type, dst, props, first_seen, last_seen);
+CREATE TABLE batch_obs (edge, source, record, date, weight, amount);
+"""
+_FILL_BATCH = (
+    "INSERT INTO batch_nodes VALUES (?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO batch_prov VALUES (?, ?, ?, ?)",
+    "INSERT INTO batch_edges VALUES (?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO batch_obs VALUES (?, ?, ?, ?, ?, ?)",
+)
+_STAGE = (  # ?1: the ingest time of the batch
+    "INSERT INTO temp.stage_nodes SELECT * FROM batch.batch_nodes",
+    "INSERT INTO temp.stage_prov SELECT *, ?1 FROM batch.batch_prov",
+    "INSERT INTO temp.stage_edges SELECT * FROM batch.batch_edges",
+    "INSERT INTO temp.stage_obs SELECT *, ?1 FROM batch.batch_obs",
 )
 # A merge runs when this many rows are staged (and when an ingest finishes a file): ~150 MB of
 # staged rows in memory at most, and readers see an ingest's progress in steps of this size.
@@ -251,15 +266,27 @@ def _prepare(batch: WriteBatch) -> tuple[Rows, Rows, Rows, Rows]:
 
 @dataclass(slots=True)
 class PreparedWrite:
-    """A batch ready to stage: nodes, node provenance, ties and observations, one row per key."""
+    """A batch ready to stage: its nodes, node provenance, ties and observations, one row per
+    key, in a serialized SQLite database (see _BATCH_DDL)."""
 
-    rows: tuple[Rows, Rows, Rows, Rows]
+    image: bytes
+    rows: int
     local_ids: list[tuple[str, str, str]]
 
 
 def prepare_write(batch: WriteBatch) -> PreparedWrite:
-    """The part of a write that needs no connection (it can run in another process)."""
-    return PreparedWrite(_prepare(batch), batch.local_ids)
+    """The part of a write that needs no store (it can run in another process)."""
+    tables = _prepare(batch)
+    db = sqlite3.connect(":memory:")
+    try:
+        db.executescript(_BATCH_DDL)
+        for sql, rows in zip(_FILL_BATCH, tables, strict=True):
+            db.executemany(sql, rows)
+        db.commit()
+        image = db.serialize()
+    finally:
+        db.close()
+    return PreparedWrite(image, sum(map(len, tables)), batch.local_ids)
 
 
 def _dumps(value: dict[str, Any]) -> str:
@@ -348,16 +375,17 @@ class SQLiteStore:
                 self._merge()
 
     def _stage(self, prepared: PreparedWrite, ingested_at: str) -> None:
-        nodes, node_prov, edges, obs = prepared.rows
-        stamp = (ingested_at,)
+        """Copy a prepared batch into staging (the caller holds the transaction open)."""
         if not self._staging:
             self._db.executescript(_STAGING)
+            self._db.execute("ATTACH ':memory:' AS batch")
             self._staging = True
-        self._db.executemany(_STAGE[0], nodes)
-        self._db.executemany(_STAGE[1], [r + stamp for r in node_prov])
-        self._db.executemany(_STAGE[2], edges)
-        self._db.executemany(_STAGE[3], [r + stamp for r in obs])
-        self._staged += len(nodes) + len(node_prov) + len(edges) + len(obs)
+        # Replaces the attached database; allowed because no statement has run yet in the
+        # caller's transaction (Python opens it at the first INSERT).
+        self._db.deserialize(prepared.image, name="batch")
+        for sql in _STAGE:
+            self._db.execute(sql, (ingested_at,) if "?1" in sql else ())
+        self._staged += prepared.rows
         if prepared.local_ids:
             self._db.executemany(
                 "INSERT OR IGNORE INTO local_ids VALUES (?, ?, ?)", prepared.local_ids
