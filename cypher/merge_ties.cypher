@@ -1,9 +1,10 @@
 // name: merge_ties
 // purpose: upsert a batch of ties (src)-[type]->(dst) between two labels: one relationship per tie, its observations kept as parallel lists keyed by (source, record), so re-ingest adds nothing; tie properties first value wins; weight/amount/observations are the sums over the observations
 // parameters: $rows
-// Each row: {id, src, dst, props, first_seen, last_seen, obs_keys, obs_dates, obs_weights,
+// Each row: {id, src, dst, props, fill, first_seen, last_seen, obs_keys, obs_dates, obs_weights,
 // obs_amounts, weight, amount} (weight and amount: the sums over the row's observations).
-// As in merge_nodes, ON MATCH SET expressions read the values from before the SET.
+// fill: the row's property keys in 4 slots, as in merge_nodes (first value wins, no FOREACH).
+// SET items run in order, each seeing the ones before it: obs_keys goes last.
 // replan=skip: the plan is fixed by the uniqueness constraints (see merge_nodes).
 CYPHER replan=skip
 UNWIND $rows AS row
@@ -23,6 +24,10 @@ ON CREATE SET
     r.obs_amounts = row.obs_amounts,
     r.obs_keys = row.obs_keys
 ON MATCH SET
+    r[row.fill[0]] = coalesce(r[row.fill[0]], row.props[row.fill[0]]),
+    r[row.fill[1]] = coalesce(r[row.fill[1]], row.props[row.fill[1]]),
+    r[row.fill[2]] = coalesce(r[row.fill[2]], row.props[row.fill[2]]),
+    r[row.fill[3]] = coalesce(r[row.fill[3]], row.props[row.fill[3]]),
     r.first_seen = CASE WHEN row.first_seen IS NULL THEN r.first_seen
                         WHEN r.first_seen IS NULL OR row.first_seen < r.first_seen
                         THEN row.first_seen ELSE r.first_seen END,
@@ -41,4 +46,3 @@ ON MATCH SET
     r.obs_amounts = r.obs_amounts + [i IN range(0, size(row.obs_keys) - 1)
                                      WHERE NOT row.obs_keys[i] IN r.obs_keys | row.obs_amounts[i]],
     r.obs_keys = r.obs_keys + [k IN row.obs_keys WHERE NOT k IN r.obs_keys]
-FOREACH (key IN [k IN keys(row.props) WHERE r[k] IS NULL] | SET r[key] = row.props[key])
