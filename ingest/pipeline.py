@@ -31,8 +31,9 @@ from ingest.rows import Pseudonymise, RowProcessor, RowResult, Seal, check_edge_
 from netzicht.errors import InputFileError, RowError
 
 DEFAULT_BATCH_ROWS = 20_000
-# Batches mapped ahead of the writer; bounds memory while both threads stay busy.
-_WRITES_AHEAD = 4
+# Batches mapped ahead of the writer; bounds memory while both threads stay busy. Deep enough
+# that workers keep mapping while the store merges what it has staged (seconds at 1M rows).
+_WRITES_AHEAD = 16
 # An ingest makes a few short-lived containers per row and holds large, acyclic indexes; with
 # the default thresholds the collector runs every 700 allocations and walks those indexes often,
 # which cost about a quarter of the mapping time, and finds nothing. Set for the run, restored.
@@ -314,9 +315,6 @@ class Ingestor:
             self._apply(run_id, chunk, quarantine, summary, ingested_at)
             if self.progress is not None:
                 self.progress(table.path.name, summary.rows_read)
-        flush = getattr(self.store, "flush", None)
-        if flush is not None:
-            self._writer.submit(flush)  # a finished file is in the graph as a whole
         summary.quarantine_file = quarantine.close()
         summary.rows_quarantined = summary.rows_read - summary.rows_ingested
         return summary
@@ -427,7 +425,7 @@ class Ingestor:
                 self.local_index[local] = uid
             self._writer.submit(lambda: store.write_prepared(prepared, ingested_at))
         elif batch is not None and (len(batch) or batch.local_ids):
-            if hasattr(store, "write_prepared"):  # staged; merged by flush after the file
+            if hasattr(store, "write_prepared"):  # staged; merged at the latest by finish_run
                 self._writer.submit(
                     lambda: store.write_prepared(store.prepare_write(batch), ingested_at)
                 )

@@ -1,7 +1,9 @@
 """The embedded store: one SQLite file in WAL mode.
 
 Why these choices:
-- WAL lets a reader (the dashboard) read while an ingest writes; each batch is one transaction.
+- WAL lets a reader (the dashboard) read while an ingest writes. Each batch is staged in one
+  transaction, and staged rows reach the indexed tables in merges, each one transaction (see
+  _STAGING): a reader sees whole merges, never part of one.
 - A tie (src, type, dst) is one row in `edges`; every observation of it (a dated call, a
   transfer) is a row in `edge_obs`, keyed by (edge, source, record). Re-ingesting the same rows
   hits the same keys, so it changes nothing.
@@ -153,7 +155,7 @@ _STAGE = (  # ?1: the ingest time of the batch
     "INSERT INTO temp.stage_edges SELECT * FROM batch.batch_edges",
     "INSERT INTO temp.stage_obs SELECT *, ?1 FROM batch.batch_obs",
 )
-# A merge runs when this many rows are staged (and when an ingest finishes a file): ~150 MB of
+# A merge runs when this many rows are staged (and when an ingest run finishes): ~150 MB of
 # staged rows in memory at most, and readers see an ingest's progress in steps of this size.
 MERGE_ROWS = 1_000_000
 _UPSERT_NODE = """
@@ -361,8 +363,8 @@ class SQLiteStore:
     prepare_write = staticmethod(prepare_write)
 
     def write_prepared(self, prepared: PreparedWrite, ingested_at: str) -> None:
-        """Stage one batch (one transaction); merge once MERGE_ROWS rows are staged. The
-        ingest calls `flush` after each file, so a finished file is always merged."""
+        """Stage one batch (one transaction); merge once MERGE_ROWS rows are staged. An ingest
+        run's rows are all merged by `finish_run`."""
         with self._lock, self._db:
             self._stage(prepared, ingested_at)
             if self._staged >= self.merge_rows:
