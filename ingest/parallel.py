@@ -69,9 +69,13 @@ def _refers_to_ids(spec: FileSpec) -> bool:
 
 def map_file(ingestor: Ingestor, table: Table, spec: FileSpec, workers: int) -> Iterator[Chunk]:
     """The file's chunks in order, mapped and prepared by `workers` forked processes."""
-    # Workers use SQLite (to pack their batches, and to look up ids of earlier runs): no
-    # thread may hold one of SQLite's own locks when they fork, or a worker would wait forever.
+    # Workers use SQLite (to pack their batches) and the store's client (to look up ids of
+    # earlier runs): no thread may be inside either when they fork, holding its locks, or a
+    # worker could wait forever. The Neo4j store writes on a thread of its own: drained too.
     ingestor.sync_writes()
+    drain = getattr(ingestor.store, "drain", None)
+    if drain is not None:
+        drain()
     context = multiprocessing.get_context("fork")
     pipes: list[Connection] = []
     processes = []

@@ -223,6 +223,7 @@ class Neo4jStore:
     ) -> None:
         self.uri = uri
         self.database = database
+        self._auth = auth
         self.registry = registry or default_registry()
         self.schema = self.registry.schema
         try:
@@ -568,6 +569,27 @@ class Neo4jStore:
                     }
                 )
         return [*merged.values(), *wide]
+
+    # An ingest maps large files in worker processes (ingest/parallel.py) for stores that offer
+    # these three. A worker hands its batch back as it is: this process builds the rows.
+    @staticmethod
+    def prepare_write(batch: WriteBatch) -> WriteBatch:
+        return batch
+
+    def write_prepared(self, prepared: WriteBatch, ingested_at: str) -> None:
+        self.write_batch(prepared, ingested_at)
+
+    def reader(self) -> Neo4jStore:
+        """A new driver to the same database, e.g. for a worker process (a driver's
+        connections must never be used on both sides of a fork)."""
+        return Neo4jStore(
+            self.uri,
+            self._auth,
+            self.database,
+            registry=self.registry,
+            apply_schema=False,
+            pipelined=False,
+        )
 
     def resolve_local_ids(self, source: str, local_ids: Iterable[str]) -> dict[str, str]:
         wanted = list(dict.fromkeys(local_ids))
