@@ -60,11 +60,8 @@ def workers_for(ingestor: Ingestor, table: Table, spec: FileSpec) -> int:
     ):
         return 1
     defines_ids = any(node.local_id is not None for node in spec.nodes)
-    return 1 if defines_ids and _refers_to_ids(spec) else ingestor.workers
-
-
-def _refers_to_ids(spec: FileSpec) -> bool:
-    return any(e.src.ref or e.dst.ref for e in spec.edges)
+    refers_to_ids = any(e.src.ref or e.dst.ref for e in spec.edges)
+    return 1 if defines_ids and refers_to_ids else ingestor.workers
 
 
 def map_file(ingestor: Ingestor, table: Table, spec: FileSpec, workers: int) -> Iterator[Chunk]:
