@@ -1,17 +1,17 @@
 // name: merge_nodes
 // purpose: upsert a batch of nodes of one label by uid; first value wins for name, search text and each property; first_seen/last_seen widen; provenance (source, record) is added, never dropped
 // parameters: $rows, $ingested_at
-// Each row: {uid, name, search, props, fill, first_seen, last_seen, prov_keys, prov_seen}
+// Each row: {uid, name, search, props, first_seen, last_seen, prov_keys, prov_seen}
 // (parallel lists: prov_keys are "source<US>record", prov_seen "" when undated); every
 // provenance entry a row adds is stamped $ingested_at (prov_ingested, the third parallel list).
 // A new node takes the row as it is (the common, fast case); an existing one merges. SET items
 // run in order, each seeing the ones before it: prov_keys goes last.
 // Properties of an existing node: first value wins, so a row's property is set only where the
-// node has none. `fill` names the row's property keys in 16 slots (the store pads it with a key
-// set below anyway, and sends a node with more properties again in an extra row of the same
-// batch; the widest label of the schema has 13). Not a FOREACH over keys(row.props): a dynamic
-// SET after the MERGE made Neo4j put an Eager (all rows materialised) between the two, which
-// cost ~1-2 s of the store's ~8 s on the 20,000-row bench here.
+// node has none. The first line of ON MATCH SET is written once per schema property of the
+// label (the registry's property line), a plain SET each: no key list travels with every row,
+// and no FOREACH over keys(row.props), whose dynamic SET after the MERGE made Neo4j put an
+// Eager (all rows materialised) between the two (~1-2 s of the store's ~8 s on the 20,000-row
+// bench here). A property outside the label's schema is filled by fill_node_properties.
 // replan=skip: the plan is a seek on the uid uniqueness constraint whatever the counts are, and
 // an ingest into an empty database changes the counts so fast that Neo4j would otherwise plan
 // this statement again every 10 s of the run (dbms.cypher.min_replan_interval), ~0.5 s each.
@@ -28,22 +28,7 @@ ON CREATE SET
     n.prov_ingested = [k IN row.prov_keys | $ingested_at],
     n.prov_keys = row.prov_keys
 ON MATCH SET
-    n[row.fill[0]] = coalesce(n[row.fill[0]], row.props[row.fill[0]]),
-    n[row.fill[1]] = coalesce(n[row.fill[1]], row.props[row.fill[1]]),
-    n[row.fill[2]] = coalesce(n[row.fill[2]], row.props[row.fill[2]]),
-    n[row.fill[3]] = coalesce(n[row.fill[3]], row.props[row.fill[3]]),
-    n[row.fill[4]] = coalesce(n[row.fill[4]], row.props[row.fill[4]]),
-    n[row.fill[5]] = coalesce(n[row.fill[5]], row.props[row.fill[5]]),
-    n[row.fill[6]] = coalesce(n[row.fill[6]], row.props[row.fill[6]]),
-    n[row.fill[7]] = coalesce(n[row.fill[7]], row.props[row.fill[7]]),
-    n[row.fill[8]] = coalesce(n[row.fill[8]], row.props[row.fill[8]]),
-    n[row.fill[9]] = coalesce(n[row.fill[9]], row.props[row.fill[9]]),
-    n[row.fill[10]] = coalesce(n[row.fill[10]], row.props[row.fill[10]]),
-    n[row.fill[11]] = coalesce(n[row.fill[11]], row.props[row.fill[11]]),
-    n[row.fill[12]] = coalesce(n[row.fill[12]], row.props[row.fill[12]]),
-    n[row.fill[13]] = coalesce(n[row.fill[13]], row.props[row.fill[13]]),
-    n[row.fill[14]] = coalesce(n[row.fill[14]], row.props[row.fill[14]]),
-    n[row.fill[15]] = coalesce(n[row.fill[15]], row.props[row.fill[15]]),
+    n.{{property}} = coalesce(n.{{property}}, row.props.{{property}}),
     n.display_name = CASE WHEN n.display_name = '' THEN row.name ELSE n.display_name END,
     n.search = CASE WHEN n.search = '' THEN row.search ELSE n.search END,
     n.first_seen = CASE WHEN row.first_seen IS NULL THEN n.first_seen

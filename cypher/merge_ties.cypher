@@ -1,9 +1,11 @@
 // name: merge_ties
 // purpose: upsert a batch of ties (src)-[type]->(dst) between two labels: one relationship per tie, its observations kept as parallel lists keyed by (source, record), so re-ingest adds nothing; tie properties first value wins; weight/amount/observations are the sums over the observations
 // parameters: $rows
-// Each row: {id, src, dst, props, fill, first_seen, last_seen, obs_keys, obs_dates, obs_weights,
+// Each row: {id, src, dst, props, first_seen, last_seen, obs_keys, obs_dates, obs_weights,
 // obs_amounts, weight, amount} (weight and amount: the sums over the row's observations).
-// fill: the row's property keys in 4 slots, as in merge_nodes (first value wins, no FOREACH).
+// Tie properties of an existing tie: first value wins, one SET per schema tie property that is
+// not an observation's own (the registry's property line, as in merge_nodes); a property outside
+// the schema is filled by fill_tie_properties.
 // SET items run in order, each seeing the ones before it: obs_keys goes last.
 // replan=skip: the plan is fixed by the uniqueness constraints (see merge_nodes).
 CYPHER replan=skip
@@ -24,10 +26,7 @@ ON CREATE SET
     r.obs_amounts = row.obs_amounts,
     r.obs_keys = row.obs_keys
 ON MATCH SET
-    r[row.fill[0]] = coalesce(r[row.fill[0]], row.props[row.fill[0]]),
-    r[row.fill[1]] = coalesce(r[row.fill[1]], row.props[row.fill[1]]),
-    r[row.fill[2]] = coalesce(r[row.fill[2]], row.props[row.fill[2]]),
-    r[row.fill[3]] = coalesce(r[row.fill[3]], row.props[row.fill[3]]),
+    r.{{property}} = coalesce(r.{{property}}, row.props.{{property}}),
     r.first_seen = CASE WHEN row.first_seen IS NULL THEN r.first_seen
                         WHEN r.first_seen IS NULL OR row.first_seen < r.first_seen
                         THEN row.first_seen ELSE r.first_seen END,

@@ -15,13 +15,17 @@ each one is checked against the schema's allow-list before it is rendered:
 - a placeholder whose name ends in `label` (`{{label}}`, `{{src_label}}`) must pass
   `Schema.check_label` (a node label or a bookkeeping label);
 - a placeholder whose name ends in `type` (`{{type}}`) must pass
-  `Schema.check_relationship_type`.
+  `Schema.check_relationship_type`;
+- a line holding `{{property}}` is written once for each property name the caller gives
+  (`properties=`, in that order; none: the line is left out), and each name must be a property
+  of the schema (of some label, or of relationships). Cypher cannot take a property key as a
+  parameter in a plain `SET n.key = ...`, and a dynamic `n[key]` is slower.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -35,6 +39,8 @@ _HEADER = re.compile(r"^//\s*(name|purpose|parameters):\s*(.*?)\s*$")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 _COMMENT = re.compile(r"^\s*//.*$", re.MULTILINE)
+_PROPERTY = re.compile(r"\{\{\s*property\s*\}\}")
+_PROPERTY_LINE = re.compile(r"^.*\{\{\s*property\s*\}\}.*(?:\n|$)", re.MULTILINE)
 _STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 
 
@@ -88,10 +94,13 @@ def _parse(path: Path) -> Statement:
         )
     placeholders = frozenset(_PLACEHOLDER.findall(code))
     for name in placeholders:
-        if not name.endswith(("label", "type")):
+        if not name.endswith(("label", "type", "property")):
             raise CypherError(
-                f"{path}: placeholder {{{{{name}}}}} is neither a label nor a relationship type"
+                f"{path}: placeholder {{{{{name}}}}} is neither a label, a relationship type nor "
+                "a property"
             )
+        if name.endswith("property") and name != "property":
+            raise CypherError(f"{path}: a property placeholder is written {{{{property}}}}")
     return Statement(header["name"], header["purpose"], declared, placeholders, text, path)
 
 
@@ -105,7 +114,10 @@ class Registry:
         for path in sorted(directory.glob("*.cypher")):
             statement = _parse(path)
             self.statements[statement.name] = statement
-        self._rendered: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
+        self._rendered: dict[tuple[Any, ...], str] = {}
+        self._properties = frozenset(self.schema.relationship_properties).union(
+            *(node.properties for node in self.schema.nodes.values())
+        )
 
     def __contains__(self, name: str) -> bool:
         return name in self.statements
@@ -116,14 +128,17 @@ class Registry:
         except KeyError:
             raise CypherError(f"no Cypher statement named {name!r} in {self.directory}") from None
 
-    def render(self, name: str, **placeholders: str) -> str:
-        """The statement text with its label/type placeholders filled in, after the allow-list."""
-        key = (name, tuple(sorted(placeholders.items())))
+    def render(
+        self, name: str, properties: Sequence[str] | None = None, **placeholders: str
+    ) -> str:
+        """The statement text with its placeholders filled in, after the allow-lists."""
+        given_properties = None if properties is None else tuple(properties)
+        key = (name, given_properties, tuple(sorted(placeholders.items())))
         cached = self._rendered.get(key)
         if cached is not None:
             return cached
         statement = self.get(name)
-        given = set(placeholders)
+        given = set(placeholders) | ({"property"} if properties is not None else set())
         if given != statement.placeholders:
             raise CypherError(
                 f"{statement.path}: needs placeholders {sorted(statement.placeholders)}, "
@@ -138,12 +153,25 @@ class Registry:
                     values[slot] = self.schema.check_relationship_type(value)
             except NetzichtError as exc:
                 raise CypherError(f"{statement.name}: {{{{{slot}}}}}: {exc}") from None
-        text = _PLACEHOLDER.sub(lambda m: values[m.group(1)], statement.text)
+        for prop in properties or ():
+            if prop not in self._properties:
+                raise CypherError(
+                    f"{statement.name}: {{{{property}}}}: {prop!r} is not a schema property"
+                )
+        text = _PROPERTY_LINE.sub(
+            lambda m: "".join(_PROPERTY.sub(prop, m.group(0)) for prop in properties or ()),
+            statement.text,
+        )
+        text = _PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
         self._rendered[key] = text
         return text
 
     def query(
-        self, name: str, parameters: Mapping[str, Any] | None = None, **placeholders: str
+        self,
+        name: str,
+        parameters: Mapping[str, Any] | None = None,
+        properties: Sequence[str] | None = None,
+        **placeholders: str,
     ) -> tuple[str, dict[str, Any]]:
         """(text, parameters) ready for the driver; refuses unknown and missing parameters."""
         statement = self.get(name)
@@ -157,7 +185,7 @@ class Registry:
         missing = statement.parameters - set(params)
         if missing:
             raise CypherError(f"{statement.name}: missing parameter(s) {sorted(missing)}")
-        return self.render(name, **placeholders), params
+        return self.render(name, properties, **placeholders), params
 
 
 @cache

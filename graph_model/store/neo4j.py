@@ -115,12 +115,6 @@ RESERVED_TIE_KEYS = frozenset(
     }
 )
 _EDGE_PROPS_ON_OBSERVATION = frozenset({"weight", "amount", "date"})
-# Slots for the property keys of a row that merge_nodes / merge_ties fill on an existing node or
-# tie (`row.fill`), and the key that pads them: one the statement sets anyway, never a property.
-NODE_FILL_SLOTS = 16
-TIE_FILL_SLOTS = 4
-_NODE_FILL_PAD = "display_name"
-_TIE_FILL_PAD = "id"
 _PAGE = 10_000
 _CHUNK = 5_000
 T = TypeVar("T")
@@ -129,11 +123,6 @@ T = TypeVar("T")
 def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _slots(keys: list[str], size: int, pad: str) -> list[str]:
-    """The first `size` keys, padded to `size` with `pad` (see NODE_FILL_SLOTS)."""
-    return keys[:size] + [pad] * (size - len(keys))
 
 
 def _dumps(value: Any) -> str:
@@ -160,7 +149,8 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-Statement = tuple[str, dict[str, Any], dict[str, str]]  # name, parameters, label/type slots
+# name, parameters, label/type placeholders, property names for the registry's property line
+Statement = tuple[str, dict[str, Any], dict[str, str], tuple[str, ...] | None]
 
 
 class _BatchAborted(Exception):
@@ -234,6 +224,14 @@ class Neo4jStore:
         except (ServiceUnavailable, AuthError, ConfigurationError, ValueError, OSError) as exc:
             raise StoreError(f"cannot connect to Neo4j at {uri}: {exc}") from exc
         self._quarantine_seq = 0
+        # The property keys merge_nodes / merge_ties fill with plain SETs (first value wins):
+        # each label's schema properties, and the tie properties that are not an observation's.
+        self._node_keys = {
+            label: tuple(node.properties) for label, node in self.schema.nodes.items()
+        }
+        self._tie_keys = tuple(
+            k for k in self.schema.relationship_properties if k not in _EDGE_PROPS_ON_OBSERVATION
+        )
         self._pipelined = pipelined
         self._writer: ThreadPoolExecutor | None = None
         self._pending: deque[Future[None]] = deque()
@@ -326,9 +324,10 @@ class Neo4jStore:
         tx: neo4j.ManagedTransaction,
         name: str,
         parameters: dict[str, Any] | None = None,
+        properties: tuple[str, ...] | None = None,
         **placeholders: str,
     ) -> list[neo4j.Record]:
-        text, params = self.registry.query(name, parameters, **placeholders)
+        text, params = self.registry.query(name, parameters, properties=properties, **placeholders)
         return list(tx.run(text, params))
 
     def _fetch(
@@ -383,8 +382,8 @@ class Neo4jStore:
         stream = _Statements()
 
         def work(tx: neo4j.ManagedTransaction) -> None:
-            for name, parameters, slots in stream:
-                self._run(tx, name, parameters, **slots)
+            for name, parameters, slots, properties in stream:
+                self._run(tx, name, parameters, properties=properties, **slots)
 
         future = self._submit(work) if self._pipelined else None
         try:
@@ -409,15 +408,21 @@ class Neo4jStore:
         for e in batch.edges:
             edges[(e.src.partition(":")[0], e.type, e.dst.partition(":")[0])].append(e)
         for label in sorted(nodes):
-            for chunk in _chunks(self._node_rows(nodes[label])):
-                stream.put(
-                    ("merge_nodes", {"rows": chunk, "ingested_at": ingested_at}, {"label": label})
-                )
+            keys = self._node_keys.get(label, ())
+            rows, fills = self._node_rows(nodes[label], frozenset(keys))
+            for chunk in _chunks(rows):
+                parameters = {"rows": chunk, "ingested_at": ingested_at}
+                stream.put(("merge_nodes", parameters, {"label": label}, keys))
+            for chunk in _chunks(fills):
+                stream.put(("fill_node_properties", {"rows": chunk}, {"label": label}, None))
         for group in sorted(edges):
             src_label, rel, dst_label = group
             slots = {"src_label": src_label, "type": rel, "dst_label": dst_label}
-            for chunk in _chunks(self._tie_rows(edges[group])):
-                stream.put(("merge_ties", {"rows": chunk}, slots))
+            rows, fills = self._tie_rows(edges[group], frozenset(self._tie_keys))
+            for chunk in _chunks(rows):
+                stream.put(("merge_ties", {"rows": chunk}, slots, self._tie_keys))
+            for chunk in _chunks(fills):
+                stream.put(("fill_tie_properties", {"rows": chunk}, slots, None))
         local_rows = [
             {
                 "key": f"{source}{KEY_SEPARATOR}{local}",
@@ -428,11 +433,15 @@ class Neo4jStore:
             for source, local, uid in dict.fromkeys(batch.local_ids)
         ]
         for chunk in _chunks(local_rows):
-            stream.put(("merge_local_ids", {"rows": chunk}, {}))
+            stream.put(("merge_local_ids", {"rows": chunk}, {}, None))
 
     @staticmethod
-    def _node_rows(nodes: Sequence[NodeRecord]) -> list[dict[str, Any]]:
-        """One row per uid (merged inside the batch like SQLite does); nodes of one label.
+    def _node_rows(
+        nodes: Sequence[NodeRecord], schema_keys: frozenset[str]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """One row per uid (merged inside the batch like SQLite does); nodes of one label. And
+        one fill row per property outside the label's schema (`schema_keys`), for an existing
+        node (see fill_node_properties).
 
         The ingest time of the batch's provenance is one parameter of the statement, not a list
         per row. This runs once per input row on the ingest path: plain loops, no helpers.
@@ -474,35 +483,28 @@ class Neo4jStore:
             if key not in prov:
                 prov[key] = seen
         rows = list(merged.values())
-        wide: list[dict[str, Any]] = []
+        fills: list[dict[str, Any]] = []
         for row in rows:
             prov = provs[row["uid"]]
-            row["search"] = search_text(row["name"], row["props"])
+            props = row["props"]
+            row["search"] = search_text(row["name"], props)
             row["prov_keys"] = list(prov)
             row["prov_seen"] = [seen or "" for seen in prov.values()]
-            keys = list(row["props"])
-            row["fill"] = _slots(keys, NODE_FILL_SLOTS, _NODE_FILL_PAD)
-            for start in range(NODE_FILL_SLOTS, len(keys), NODE_FILL_SLOTS):
-                # The node exists by then (this row comes after its own); adds nothing else.
-                wide.append(
-                    {
-                        "uid": row["uid"],
-                        "name": "",
-                        "search": "",
-                        "props": row["props"],
-                        "fill": _slots(keys[start:], NODE_FILL_SLOTS, _NODE_FILL_PAD),
-                        "first_seen": None,
-                        "last_seen": None,
-                        "prov_keys": [],
-                        "prov_seen": [],
-                    }
-                )
-        return rows + wide
+            if not schema_keys.issuperset(props):
+                fills += [
+                    {"uid": row["uid"], "key": k, "value": v}
+                    for k, v in props.items()
+                    if k not in schema_keys
+                ]
+        return rows, fills
 
     @staticmethod
-    def _tie_rows(edges: Sequence[EdgeRecord]) -> list[dict[str, Any]]:
+    def _tie_rows(
+        edges: Sequence[EdgeRecord], schema_keys: frozenset[str]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """One row per tie (merged inside the batch); ties of one (source label, type, target
-        label); observations keyed by (source, record), the first one of a key wins."""
+        label); observations keyed by (source, record), the first one of a key wins. And one
+        fill row per property outside `schema_keys` (see fill_tie_properties)."""
         merged: dict[tuple[str, str, str], dict[str, Any]] = {}
         observations: dict[tuple[str, str, str], dict[str, tuple[str, float, float]]] = {}
         for e in edges:
@@ -540,7 +542,7 @@ class Neo4jStore:
                     float(e.weight),
                     float(amount) if amount is not None else 0.0,
                 )
-        wide: list[dict[str, Any]] = []
+        fills: list[dict[str, Any]] = []
         for tie, row in merged.items():
             obs = observations[tie]
             weights = [o[1] for o in obs.values()]
@@ -551,24 +553,14 @@ class Neo4jStore:
             row["obs_amounts"] = amounts
             row["weight"] = sum(weights)
             row["amount"] = sum(amounts)
-            keys = list(row["props"])
-            row["fill"] = _slots(keys, TIE_FILL_SLOTS, _TIE_FILL_PAD)
-            for start in range(TIE_FILL_SLOTS, len(keys), TIE_FILL_SLOTS):
-                wide.append(
-                    {
-                        **row,
-                        "fill": _slots(keys[start:], TIE_FILL_SLOTS, _TIE_FILL_PAD),
-                        "first_seen": None,
-                        "last_seen": None,
-                        "obs_keys": [],
-                        "obs_dates": [],
-                        "obs_weights": [],
-                        "obs_amounts": [],
-                        "weight": 0.0,
-                        "amount": 0.0,
-                    }
-                )
-        return [*merged.values(), *wide]
+            props = row["props"]
+            if not schema_keys.issuperset(props):
+                fills += [
+                    {"src": row["src"], "dst": row["dst"], "key": k, "value": v}
+                    for k, v in props.items()
+                    if k not in schema_keys
+                ]
+        return list(merged.values()), fills
 
     # An ingest maps large files in worker processes (ingest/parallel.py) for stores that offer
     # these three. A worker hands its batch back as it is: this process builds the rows.

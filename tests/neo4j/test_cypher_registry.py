@@ -91,7 +91,13 @@ def test_a_malformed_statement_file_is_refused_naming_the_file(tmp_path: Path) -
         "// name: bad\n// purpose: x\n// parameters: none\nMATCH (n:{{name}}) RETURN n\n",
         encoding="utf-8",
     )
-    with pytest.raises(CypherError, match="neither a label nor a relationship type"):
+    with pytest.raises(CypherError, match="neither a label, a relationship type nor a property"):
+        Registry(tmp_path)
+    (tmp_path / "bad.cypher").write_text(
+        "// name: bad\n// purpose: x\n// parameters: none\nRETURN {{key_property}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CypherError, match="a property placeholder is written"):
         Registry(tmp_path)
 
 
@@ -139,7 +145,16 @@ def test_every_statement_is_used_by_the_store_and_runs_on_the_server(
         run_id = store.begin_run("s", "generic", "2024-01-01T00:00:00+00:00")
         batch = WriteBatch(
             nodes=[
-                NodeRecord("Person:s:1", "Person", "Ann", {"name": "Ann"}, "s", "1", "2024-01-02"),
+                # "alias" is no schema property: the fill_* statements run for it.
+                NodeRecord(
+                    "Person:s:1",
+                    "Person",
+                    "Ann",
+                    {"name": "Ann", "alias": "A"},
+                    "s",
+                    "1",
+                    "2024-01-02",
+                ),
                 NodeRecord(
                     "Phone:+31612345678",
                     "Phone",
@@ -155,7 +170,7 @@ def test_every_statement_is_used_by_the_store_and_runs_on_the_server(
                     "Person:s:1",
                     "USES",
                     "Phone:+31612345678",
-                    {"note": "n"},
+                    {"note": "n", "alias": "a"},
                     "s",
                     "1",
                     "2024-01-02",

@@ -1,4 +1,4 @@
-"""The Neo4j store's write path: property filling in slots, streamed statements, aborted batches."""
+"""The Neo4j store's write path: first-value-wins properties, streamed statements, aborted batches."""
 
 from __future__ import annotations
 
@@ -6,14 +6,9 @@ from typing import Any
 
 import pytest
 
+from cypher.registry import CypherError
 from graph_model.store.base import EdgeRecord, NodeRecord, WriteBatch
-from graph_model.store.neo4j import (
-    NODE_FILL_SLOTS,
-    TIE_FILL_SLOTS,
-    Neo4jStore,
-    _BatchAborted,
-    _Statements,
-)
+from graph_model.store.neo4j import Neo4jStore, _BatchAborted, _Statements
 from tests.neo4j.helpers import graph_dump
 
 pytestmark = pytest.mark.neo4j
@@ -32,26 +27,31 @@ def phone() -> NodeRecord:
     return NodeRecord("Phone:+31612345678", "Phone", "", {"number": "+31612345678"}, "ads", "r1")
 
 
-def test_fill_slots_match_the_statements(neo4j_store: Neo4jStore) -> None:
-    nodes = neo4j_store.registry.render("merge_nodes", label="OnlineAd")
-    ties = neo4j_store.registry.render(
-        "merge_ties", src_label="OnlineAd", type="LISTS", dst_label="Phone"
-    )
-    assert f"row.fill[{NODE_FILL_SLOTS - 1}]" in nodes
-    assert f"row.fill[{NODE_FILL_SLOTS}]" not in nodes
-    assert f"row.fill[{TIE_FILL_SLOTS - 1}]" in ties
-    assert f"row.fill[{TIE_FILL_SLOTS}]" not in ties
-
-
-def test_a_later_batch_fills_missing_properties_beyond_the_slots_first_value_wins(
+def test_each_schema_property_gets_its_own_set_and_nothing_else_is_rendered(
     neo4j_store: Neo4jStore,
 ) -> None:
-    # More properties than slots on both the node and the tie: the extra rows fill the rest.
-    wide = NODE_FILL_SLOTS * 2 + 1
-    first = {f"p{i:02d}": f"first {i}" for i in range(0, wide, 2)}
-    second = {f"p{i:02d}": f"second {i}" for i in range(wide)}
-    tie_first = {f"t{i}": i for i in range(0, TIE_FILL_SLOTS * 2 + 1, 2)}
-    tie_second = {f"t{i}": 100 + i for i in range(TIE_FILL_SLOTS * 2 + 1)}
+    registry = neo4j_store.registry
+    nodes = registry.render("merge_nodes", ("site", "title"), label="OnlineAd")
+    assert "n.site = coalesce(n.site, row.props.site)," in nodes
+    assert "n.title = coalesce(n.title, row.props.title)," in nodes
+    assert "{{" not in nodes and "row.fill" not in nodes
+    # No properties given: the property line is left out, the statement stays valid Cypher.
+    bare = registry.render("merge_nodes", (), label="OnlineAd")
+    assert "coalesce(n." not in bare and "ON MATCH SET\n    n.display_name" in bare
+    with pytest.raises(CypherError, match=r"'site\) DETACH DELETE n' is not a schema property"):
+        registry.render("merge_nodes", ("site) DETACH DELETE n",), label="OnlineAd")
+    with pytest.raises(CypherError, match="needs placeholders"):
+        registry.render("merge_nodes", label="OnlineAd")
+
+
+def test_a_later_batch_fills_missing_properties_first_value_wins_in_and_outside_the_schema(
+    neo4j_store: Neo4jStore,
+) -> None:
+    # Schema properties (site, title, ...) and others (p00, ...; t0, ...): all first value wins.
+    first = {"site": "s1", **{f"p{i:02d}": f"first {i}" for i in range(0, 9, 2)}}
+    second = {"site": "s2", "title": "t2", **{f"p{i:02d}": f"second {i}" for i in range(9)}}
+    tie_first = {"note": "n1", **{f"t{i}": i for i in range(0, 5, 2)}}
+    tie_second = {"note": "n2", "start_date": "2024-01-01", **{f"t{i}": 100 + i for i in range(5)}}
     neo4j_store.write_batch(
         WriteBatch(nodes=[node(first, "r1", name=""), phone()], edges=[tie(tie_first, "r1")]), AT
     )
@@ -62,14 +62,18 @@ def test_a_later_batch_fills_missing_properties_beyond_the_slots_first_value_win
     assert ad is not None
     assert ad.name == "Ad"  # was empty: the later name fills it
     assert ad.properties == {
-        f"p{i:02d}": f"first {i}" if i % 2 == 0 else f"second {i}" for i in range(wide)
+        "site": "s1",
+        "title": "t2",
+        **{f"p{i:02d}": f"first {i}" if i % 2 == 0 else f"second {i}" for i in range(9)},
     }
     assert [(s.source, s.record) for s in ad.sources] == [("ads", "r1"), ("ads", "r2")]
     (edge,) = neo4j_store.neighbourhood("OnlineAd:ads:a1").edges
     assert edge.properties == {
-        f"t{i}": i if i % 2 == 0 else 100 + i for i in range(TIE_FILL_SLOTS * 2 + 1)
+        "note": "n1",
+        "start_date": "2024-01-01",
+        **{f"t{i}": i if i % 2 == 0 else 100 + i for i in range(5)},
     }
-    assert edge.observations == 2  # the extra rows add no observation
+    assert edge.observations == 2  # the fill rows add no observation
     before = graph_dump(neo4j_store)
     neo4j_store.write_batch(
         WriteBatch(nodes=[node(second, "r2"), phone()], edges=[tie(tie_second, "r2")]), AT
@@ -78,7 +82,7 @@ def test_a_later_batch_fills_missing_properties_beyond_the_slots_first_value_win
 
 
 def test_a_batch_whose_rows_cannot_be_built_writes_nothing(neo4j_store: Neo4jStore) -> None:
-    def broken(edges: Any) -> Any:
+    def broken(*args: Any) -> Any:
         raise ValueError("broken row (test)")
 
     neo4j_store._tie_rows = broken  # type: ignore[method-assign]
@@ -94,15 +98,15 @@ def test_a_batch_whose_rows_cannot_be_built_writes_nothing(neo4j_store: Neo4jSto
 
 def test_a_retried_transaction_replays_the_statements_already_taken() -> None:
     stream = _Statements()
-    stream.put(("merge_nodes", {"rows": [1]}, {"label": "Phone"}))
-    stream.put(("merge_nodes", {"rows": [2]}, {"label": "Person"}))
+    stream.put(("merge_nodes", {"rows": [1]}, {"label": "Phone"}, ()))
+    stream.put(("merge_nodes", {"rows": [2]}, {"label": "Person"}, ()))
     first = iter(stream)
     assert next(first)[1] == {"rows": [1]}  # the first attempt fails after one statement
     stream.close()
     assert [s[1]["rows"] for s in stream] == [[1], [2]]
     assert [s[1]["rows"] for s in stream] == [[1], [2]]
     aborted = _Statements()
-    aborted.put(("merge_local_ids", {"rows": []}, {}))
+    aborted.put(("merge_local_ids", {"rows": []}, {}, None))
     aborted.abort()
     with pytest.raises(_BatchAborted):
         list(aborted)
