@@ -131,6 +131,13 @@ def _work(
     """In the worker: map chunks index, index + workers, …, send each, then say "done"."""
     try:
         chunk_rows = min(ingestor.batch_rows, CHUNK_ROWS)
+        # The first chunk is short, as a sequential ingest's first batch: the store, idle since
+        # the pending writes were drained for the fork, gets work soon.
+        first = min(ingestor.first_batch_rows, chunk_rows)
+
+        def chunk_of(position: int) -> int:
+            return 0 if position < first else 1 + (position - first) // chunk_rows
+
         processor = ingestor.processor(spec)
         store = ingestor.store
         reader: list[Any] = []
@@ -149,7 +156,7 @@ def _work(
         kept = [0]  # the position of the item the reader yields next
 
         def mine(position: int) -> bool:
-            if (position // chunk_rows) % workers != index:
+            if chunk_of(position) % workers != index:
                 return False
             kept[0] = position
             return True
@@ -163,7 +170,7 @@ def _work(
             send.send(("chunk", chunk))
 
         for line, row in table.rows(mine):
-            number = kept[0] // chunk_rows
+            number = chunk_of(kept[0])
             if number != current and current >= 0:
                 flush()
                 pending, rejected, read = [], [], 0

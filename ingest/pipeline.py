@@ -31,6 +31,10 @@ from ingest.rows import Pseudonymise, RowProcessor, RowResult, Seal, check_edge_
 from netzicht.errors import InputFileError, RowError
 
 DEFAULT_BATCH_ROWS = 20_000
+# A file's first batch is this small, so that the store has work soon after the file starts
+# (mapping 20,000 rows takes seconds, and between runs, or after a small file, the store has
+# nothing else to do meanwhile); the batches after it are `batch_rows` long.
+FIRST_BATCH_ROWS = 1_000
 # Batches mapped ahead of the writer; bounds memory while both threads stay busy. Deep enough
 # that workers keep mapping while the store merges what it has staged (seconds at 1M rows).
 _WRITES_AHEAD = 16
@@ -236,6 +240,7 @@ class Ingestor:
         *,
         schema: Schema | None = None,
         batch_rows: int = DEFAULT_BATCH_ROWS,
+        first_batch_rows: int = FIRST_BATCH_ROWS,
         pseudonymiser: Pseudonymise | None = None,
         sealer: Seal | None = None,
         progress: Progress | None = None,
@@ -248,6 +253,7 @@ class Ingestor:
         self.schema = schema or load_schema()
         self.quarantine_dir = quarantine_dir
         self.batch_rows = batch_rows
+        self.first_batch_rows = first_batch_rows
         self.pseudonymiser = pseudonymiser
         self.sealer = sealer
         self.progress = progress
@@ -320,17 +326,20 @@ class Ingestor:
         return summary
 
     def _map_file(self, table: Table, spec: FileSpec) -> Iterator[Chunk]:
-        """The file's rows mapped here, a batch of `batch_rows` ingested rows at a time."""
+        """The file's rows mapped here, a batch of `batch_rows` ingested rows at a time (the first
+        one shorter: `first_batch_rows`)."""
         processor = self.processor(spec)
         pending: list[tuple[int, dict[str, str], RowResult]] = []
         rejected: list[Rejected] = []
         read = 0
+        size = min(self.first_batch_rows, self.batch_rows)
         for line, row in table.rows():
             read += 1
             self.map_row(processor, line, row, pending, rejected)
-            if len(pending) >= self.batch_rows:
+            if len(pending) >= size:
                 yield self.chunk(pending, rejected, read)
                 pending, rejected, read = [], [], 0
+                size = self.batch_rows
         yield self.chunk(pending, rejected, read)
 
     @staticmethod

@@ -20,8 +20,8 @@ from tests.conftest import write
 from tests.test_ingest import ENTITIES, RELATIONS
 
 # Small chunks, so that every file of the small synth export is mapped in many chunks by both
-# workers, and no file is too small to be mapped in workers.
-PARALLEL = {"workers": 2, "batch_rows": 97, "parallel_min_bytes": 0}
+# workers, and no file is too small to be mapped in workers; the first chunk shorter still.
+PARALLEL = {"workers": 2, "batch_rows": 97, "first_batch_rows": 13, "parallel_min_bytes": 0}
 
 
 def graph(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -147,3 +147,32 @@ def test_a_file_that_defines_ids_and_refers_to_them_is_mapped_by_one_worker(
     store.close()
     alone.close()
     assert graph(tmp_path / "s.db")["nodes"] == graph(tmp_path / "alone.db")["nodes"]
+
+
+class _CountingIngestor(Ingestor):
+    """Remembers how many input rows each batch (or worker chunk) it applies holds."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.batches: list[int] = []
+
+    def _apply(self, run_id: str, chunk: Any, *args: Any) -> None:
+        self.batches.append(chunk.rows_read)
+        super()._apply(run_id, chunk, *args)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_files_first_batch_is_short_so_that_the_store_gets_work_early(
+    tmp_path: Path, workers: int
+) -> None:
+    rows = "\n".join(f"p{i},Person,Person {i}" for i in range(250))
+    path = write(tmp_path / "entities.csv", "id,type,name\n" + rows + "\n")
+    store = SQLiteStore(tmp_path / "s.db")
+    options = {"batch_rows": 100, "first_batch_rows": 30, "parallel_min_bytes": 0}
+    ingestor = _CountingIngestor(
+        store, load_mapping("generic"), "s", tmp_path / "q", workers=workers, **options
+    )
+    assert ingestor.run([path]).rows_ingested == 250
+    assert ingestor.batches == [30, 100, 100, 20]
+    assert store.stats().nodes == {"Person": 250}
+    store.close()
