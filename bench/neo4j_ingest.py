@@ -1,6 +1,6 @@
 """Ingest throughput into Neo4j through netzicht, next to a bare UNWIND + MERGE script.
 
-    python bench/neo4j_ingest.py --rows 100000 [--json] [--store bolt://127.0.0.1:7687] [--wipe]
+    python bench/neo4j_ingest.py --rows 100000 [--json] [--repeat 3] [--store bolt://...] [--wipe]
 
 1. Generates a synthetic export of at least --rows rows (all six agency layouts, dirt included);
    not timed.
@@ -15,6 +15,9 @@
    (provenance merge and all), after emptying the database again. Not the target's figure, but
    it tells the store's own cost (step 2 minus this) from the pipeline's.
 
+Steps 2-4 run `--repeat` times (default 3), in that order each round, and every round is
+printed; the figures reported are the medians over the rounds (the ratio: the median of each
+round's ratio), because one run of each moves by 10-20 % on this shared machine.
 All figures are input rows per second; the ratio is netzicht / bare. The 1-minute load average
 before and after each timed run is printed too: on a shared machine it moves every figure.
 Before timing, every path runs once on a small export so that none pays for first-time Cypher
@@ -30,6 +33,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -182,6 +186,12 @@ def main() -> None:
     )
     parser.add_argument("--wipe", action="store_true", help="allow emptying a remote database")
     parser.add_argument("--keep", type=Path, help="keep the export in this directory")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="rounds of the three timed runs; the figures are their medians (default 3)",
+    )
     args = parser.parse_args()
     # The care-coordinator export is pseudonymised at ingest: local keys, as `netzicht demo` makes.
     from netzicht.keys import ensure_local_keys
@@ -199,7 +209,7 @@ def main() -> None:
     quarantine = work / "q"
 
     store = Neo4jStore.from_uri(args.store)
-    loads: dict[str, tuple[float, float]] = {}
+    rounds: list[dict[str, Any]] = []
     try:
         # Warm-up: plan every statement of all paths once, then start from empty.
         warm_batches = record_batches(work / "warmup", quarantine)[1]
@@ -210,56 +220,85 @@ def main() -> None:
         wipe(store)
         run_store(store, warm_batches)
 
-        wipe(store)
-        before = load()
-        rows, seconds = run_netzicht(store, work / "export", quarantine)
-        loads["netzicht"] = (before, load())
-        stats = store.stats()
         bare_rows, batches = record_batches(work / "export", quarantine)
-        wipe(store)
-        before = load()
-        bare_seconds = run_bare(store, batches)
-        loads["bare"] = (before, load())
-        wipe(store)
-        before = load()
-        store_seconds = run_store(store, batches)
-        loads["store"] = (before, load())
+        for _ in range(args.repeat):
+            wipe(store)
+            before = load()
+            rows, seconds = run_netzicht(store, work / "export", quarantine)
+            after = load()
+            stats = store.stats()
+            wipe(store)
+            bare_before = load()
+            bare_seconds = run_bare(store, batches)
+            bare_after = load()
+            wipe(store)
+            store_before = load()
+            store_seconds = run_store(store, batches)
+            rounds.append(
+                {
+                    "seconds": round(seconds, 2),
+                    "bare_seconds": round(bare_seconds, 2),
+                    "store_seconds": round(store_seconds, 2),
+                    "ratio": round(bare_seconds / seconds, 3),
+                    "store_ratio": round(bare_seconds / store_seconds, 3),
+                    "load": {
+                        "netzicht": [before, after],
+                        "bare": [bare_before, bare_after],
+                        "store": [store_before, load()],
+                    },
+                }
+            )
     finally:
         store.close()
     assert bare_rows == rows
+
+    def middle(key: str) -> float:
+        return float(statistics.median(r[key] for r in rounds))
+
+    seconds, bare_seconds, store_seconds = (
+        middle("seconds"),
+        middle("bare_seconds"),
+        middle("store_seconds"),
+    )
     result = {
         "rows": rows,
         "people": info["people"],
         "batch_rows": DEFAULT_BATCH_ROWS,
         "nodes": sum(stats.nodes.values()),
         "ties": sum(stats.edges.values()),
-        "seconds": round(seconds, 2),
-        "bare_seconds": round(bare_seconds, 2),
-        "store_seconds": round(store_seconds, 2),
+        "rounds": rounds,
+        "seconds": seconds,
+        "bare_seconds": bare_seconds,
+        "store_seconds": store_seconds,
         "rows_per_s": round(rows / seconds, 1),
         "bare_rows_per_s": round(rows / bare_seconds, 1),
         "store_rows_per_s": round(rows / store_seconds, 1),
-        "ratio": round(bare_seconds / seconds, 3),
-        "store_ratio": round(bare_seconds / store_seconds, 3),
-        "load": {k: list(v) for k, v in loads.items()},
+        "ratio": middle("ratio"),
+        "store_ratio": middle("store_ratio"),
     }
     if args.json:
         print(json.dumps(result))
     else:
-
-        def at(side: str) -> str:
-            return f"load {loads[side][0]:.1f} -> {loads[side][1]:.1f}"
-
         print(
-            f"{rows:,} rows -> {result['nodes']:,} nodes, {result['ties']:,} ties on {args.store}\n"
+            f"{rows:,} rows -> {result['nodes']:,} nodes, {result['ties']:,} ties on {args.store}"
+        )
+        for number, r in enumerate(rounds, 1):
+            loads = "; ".join(f"{k} {v[0]:.1f} -> {v[1]:.1f}" for k, v in r["load"].items())
+            print(
+                f"round {number}: netzicht {r['seconds']:.1f} s, bare {r['bare_seconds']:.1f} s, "
+                f"store only {r['store_seconds']:.1f} s, ratio {r['ratio']:.2f} "
+                f"(store only {r['store_ratio']:.2f}; load {loads})"
+            )
+        print(
             f"netzicht: {seconds:.1f} s, {result['rows_per_s']:,.0f} rows/s "
-            f"(read, normalise, quarantine, provenance merge, write; {at('netzicht')})\n"
+            "(read, normalise, quarantine, provenance merge, write)\n"
             f"bare UNWIND + MERGE: {bare_seconds:.1f} s, {result['bare_rows_per_s']:,.0f} rows/s "
-            f"(writes only, records prepared beforehand; {at('bare')})\n"
+            "(writes only, records prepared beforehand)\n"
             f"netzicht store only: {store_seconds:.1f} s, {result['store_rows_per_s']:,.0f} rows/s "
-            f"(the same prepared records through Neo4jStore.write_batch; {at('store')})\n"
+            "(the same prepared records through Neo4jStore.write_batch)\n"
             f"ratio netzicht / bare: {result['ratio']:.2f} (store only / bare: "
             f"{result['store_ratio']:.2f})"
+            + (f"; medians of {len(rounds)} rounds" if len(rounds) > 1 else "")
         )
 
 
