@@ -333,7 +333,7 @@ class Neo4jStore:
     def _fetch(
         self, name: str, parameters: dict[str, Any] | None = None, **slots: str
     ) -> list[Any]:
-        return self._read(lambda tx: self._run(tx, name, parameters, **slots))
+        return self._read(lambda tx: self._run(tx, name, parameters, properties=None, **slots))
 
     def schema_statements(self) -> list[str]:
         """Constraints and indexes: the generated schema, bookkeeping, search and tie indexes."""

@@ -77,7 +77,7 @@ class _Tx:
     def run(
         self, name: str, parameters: dict[str, Any] | None = None, **slots: str
     ) -> list[neo4j.Record]:
-        return self.store._run(self.tx, name, parameters, **slots)
+        return self.store._run(self.tx, name, parameters, properties=None, **slots)
 
     def by_label(self, uids: Iterable[str]) -> dict[str, list[str]]:
         grouped: dict[str, list[str]] = defaultdict(list)
