@@ -198,6 +198,8 @@ def main() -> None:
 
     ensure_local_keys(Path(tempfile.gettempdir()) / "netzicht-bench-keys")
 
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     host = urlparse(args.store).hostname or ""
     if host not in ("127.0.0.1", "localhost", "::1") and not args.wipe:
         parser.error(f"the bench empties the database at {args.store}; pass --wipe to allow it")
