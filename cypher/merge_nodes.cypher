@@ -1,7 +1,7 @@
 // name: merge_nodes
-// purpose: upsert a batch of nodes of one label by uid; first value wins for name, search text and each property; first_seen/last_seen widen; provenance (source, record) is added, never dropped
+// purpose: upsert a batch of nodes of one label by uid; first value wins for name and each property, the search text follows them; first_seen/last_seen widen; provenance (source, record) is added, never dropped
 // parameters: $rows, $ingested_at
-// Each row: {uid, name, search, props, first_seen, last_seen, prov_keys, prov_seen}
+// Each row: {uid, name, search, fname, terms, props, first_seen, last_seen, prov_keys, prov_seen}
 // (parallel lists: prov_keys are "source<US>record", prov_seen "" when undated); every
 // provenance entry a row adds is stamped $ingested_at (prov_ingested, the third parallel list).
 // A new node takes the row as it is (the common, fast case); an existing one merges. SET items
@@ -12,6 +12,11 @@
 // and no FOREACH over keys(row.props), whose dynamic SET after the MERGE made Neo4j put an
 // Eager (all rows materialised) between the two (~1-2 s of the store's ~8 s on the 20,000-row
 // bench here). A property outside the label's schema is filled by fill_node_properties.
+// The search text of an existing node gains what the row brings it: the folded name (`fname`,
+// put first, as in SQLite's search text) if the node had none, and the folded value of each
+// schema property it had none of (`terms`, by property); it goes first, while the properties
+// and the name still show what the node had. Values already there keep their place; SQLite
+// sorts them, which only shows in which of two prefix matches ranks first.
 // replan=skip: the plan is a seek on the uid uniqueness constraint whatever the counts are, and
 // an ingest into an empty database changes the counts so fast that Neo4j would otherwise plan
 // this statement again every 10 s of the run (dbms.cypher.min_replan_interval), ~0.5 s each.
@@ -28,9 +33,14 @@ ON CREATE SET
     n.prov_ingested = [k IN row.prov_keys | $ingested_at],
     n.prov_keys = row.prov_keys
 ON MATCH SET
+    n.search = reduce(s = CASE WHEN n.display_name = '' AND row.fname <> ''
+                               THEN trim(row.fname + ' ' + n.search) ELSE n.search END,
+                      t IN [t IN [
+                          CASE WHEN n.{{property}} IS NULL THEN row.terms.{{property}} END,
+                          null] WHERE t IS NOT NULL] |
+                      CASE WHEN s = '' THEN t ELSE s + ' ' + t END),
     n.{{property}} = coalesce(n.{{property}}, row.props.{{property}}),
     n.display_name = CASE WHEN n.display_name = '' THEN row.name ELSE n.display_name END,
-    n.search = CASE WHEN n.search = '' THEN row.search ELSE n.search END,
     n.first_seen = CASE WHEN row.first_seen IS NULL THEN n.first_seen
                         WHEN n.first_seen IS NULL OR row.first_seen < n.first_seen
                         THEN row.first_seen ELSE n.first_seen END,

@@ -11,7 +11,8 @@ Graph layout (and why):
   Neo4j properties, so the constraints and indexes of `cypher/schema.cypher`, Browser/Bloom and
   GDS see them directly. Next to them it keeps a few store properties, none of which the schema
   uses (`RESERVED_NODE_KEYS`, checked by a test): `uid`, `display_name` (the Node's name),
-  `search` (the folded text search looks in), `first_seen`/`last_seen`, and its provenance as
+  `search` (the folded text search looks in; it gains the name and values later records bring,
+  as SQLite's does), `first_seen`/`last_seen`, and its provenance as
   three parallel lists `prov_keys` ("source\\x1frecord"), `prov_seen` ("" when undated) and
   `prov_ingested`. A uid's label is its prefix (`Phone:+316...`), so every uid lookup is an index
   seek on that label's uniqueness constraint; no catch-all label is needed.
@@ -84,7 +85,7 @@ from graph_model.store.base import (
     TieRow,
     WriteBatch,
 )
-from graph_model.store.sqlite import search_text
+from graph_model.store.sqlite import search_terms, search_text
 from netzicht.errors import StoreError
 
 KEY_SEPARATOR = "\x1f"
@@ -487,12 +488,20 @@ class Neo4jStore:
         for row in rows:
             prov = provs[row["uid"]]
             props = row["props"]
-            row["search"] = search_text(row["name"], props)
+            name = row["name"]
+            terms = search_terms(name, props)
+            row["search"] = search_text(name, props, terms)
+            # What an existing node adds to its search text if this row brings it its name or
+            # a property (merge_nodes, fill_node_properties): Cypher cannot fold text.
+            row["fname"] = search_text(name, {}) if name else ""
             row["prov_keys"] = list(prov)
             row["prov_seen"] = [seen or "" for seen in prov.values()]
-            if not schema_keys.issuperset(props):
+            if schema_keys.issuperset(props):
+                row["terms"] = terms
+            else:
+                row["terms"] = {k: t for k, t in terms.items() if k in schema_keys}
                 fills += [
-                    {"uid": row["uid"], "key": k, "value": v}
+                    {"uid": row["uid"], "key": k, "value": v, "term": terms.get(k)}
                     for k, v in props.items()
                     if k not in schema_keys
                 ]

@@ -299,17 +299,24 @@ def _fold(value: str) -> str:
     return value.lower() if value.isascii() else fold_name(value)
 
 
-def search_text(name: str, properties: dict[str, Any]) -> str:
-    """What a node is found by: its folded name, then every short identifier-like value.
+def search_terms(name: str, properties: dict[str, Any]) -> dict[str, str]:
+    """The folded value of each property a node is found by: short identifier-like text other
+    than its name."""
+    return {
+        key: _fold(value)
+        for key, value in properties.items()
+        if isinstance(value, str) and len(value) <= 64 and value != name
+    }
+
+
+def search_text(name: str, properties: dict[str, Any], terms: dict[str, str] | None = None) -> str:
+    """What a node is found by: its folded name, then every short identifier-like value
+    (`terms`: `search_terms(name, properties)`, when the caller has them already).
 
     The values are sorted, so the text depends on what a node holds, not on the order its
     records arrived in.
     """
-    values = sorted(
-        _fold(value)
-        for value in properties.values()
-        if isinstance(value, str) and len(value) <= 64 and value != name
-    )
+    values = sorted((search_terms(name, properties) if terms is None else terms).values())
     return " ".join([_fold(name), *values] if name else values)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from cypher.registry import CypherError
 from graph_model.store.base import EdgeRecord, NodeRecord, WriteBatch
 from graph_model.store.neo4j import Neo4jStore, _BatchAborted, _Statements
+from graph_model.store.sqlite import SQLiteStore
 from tests.neo4j.helpers import graph_dump
 
 pytestmark = pytest.mark.neo4j
@@ -34,10 +36,12 @@ def test_each_schema_property_gets_its_own_set_and_nothing_else_is_rendered(
     nodes = registry.render("merge_nodes", ("site", "title"), label="OnlineAd")
     assert "n.site = coalesce(n.site, row.props.site)," in nodes
     assert "n.title = coalesce(n.title, row.props.title)," in nodes
+    assert "CASE WHEN n.title IS NULL THEN row.terms.title END," in nodes  # its search term
     assert "{{" not in nodes and "row.fill" not in nodes
-    # No properties given: the property line is left out, the statement stays valid Cypher.
+    # No properties given: the property lines are left out, the statement stays valid Cypher.
     bare = registry.render("merge_nodes", (), label="OnlineAd")
-    assert "coalesce(n." not in bare and "ON MATCH SET\n    n.display_name" in bare
+    assert "coalesce(n." not in bare and "row.terms." not in bare
+    assert "t IN [t IN [\n                          null] WHERE" in bare
     with pytest.raises(CypherError, match=r"'site\) DETACH DELETE n' is not a schema property"):
         registry.render("merge_nodes", ("site) DETACH DELETE n",), label="OnlineAd")
     with pytest.raises(CypherError, match="needs placeholders"):
@@ -79,6 +83,39 @@ def test_a_later_batch_fills_missing_properties_first_value_wins_in_and_outside_
         WriteBatch(nodes=[node(second, "r2"), phone()], edges=[tie(tie_second, "r2")]), AT
     )
     assert graph_dump(neo4j_store) == before
+
+
+def test_a_name_and_values_a_later_batch_adds_are_found_by_search_as_in_sqlite(
+    neo4j_store: Neo4jStore, tmp_path: Path
+) -> None:
+    # The first record has no name, one schema property and one other; the second adds a name,
+    # a schema property (title), another property (p01) and clashing values that must not win.
+    first = {"site": "s1", "p00": "First Zero"}
+    second = {"site": "s2", "title": "Kamer Zoë", "p00": "second zero", "p01": "Second One"}
+    batches = [
+        WriteBatch(nodes=[node(first, "r1", name=""), phone()]),
+        WriteBatch(nodes=[node(second, "r2", name="Ad Éen"), phone()]),
+    ]
+    lite = SQLiteStore(tmp_path / "lite.db")
+    for batch in batches:
+        neo4j_store.write_batch(batch, AT)
+        lite.write_batch(batch, AT)
+    ad = "OnlineAd:ads:a1"
+    for needle, expected in [
+        ("ad een", [ad]),  # the name, folded, though it came with the second record
+        ("kamer zoe", [ad]),  # a schema property the second record added
+        ("second one", [ad]),  # a property outside the schema the second record added
+        ("first zero", [ad]),
+        ("s1", [ad]),
+        ("s2", []),  # first value wins: the second record's site is not the node's
+        ("second zero", []),
+        ("+31612345678", ["Phone:+31612345678"]),
+    ]:
+        assert [n.uid for n in neo4j_store.search(needle)] == expected, needle
+        assert [n.uid for n in lite.search(needle)] == expected, needle
+    # The name goes first, as in SQLite's search text: a prefix match ranks first.
+    assert neo4j_store.search("ad")[0].uid == ad
+    lite.close()
 
 
 def test_a_batch_whose_rows_cannot_be_built_writes_nothing(neo4j_store: Neo4jStore) -> None:
