@@ -4,19 +4,20 @@
 // Each row: {uid, name, search, fname, terms, props, first_seen, last_seen, prov_keys, prov_seen}
 // (parallel lists: prov_keys are "source<US>record", prov_seen "" when undated); every
 // provenance entry a row adds is stamped $ingested_at (prov_ingested, the third parallel list).
-// A new node takes the row as it is (the common, fast case); an existing one merges. SET items
-// run in order, each seeing the ones before it: prov_keys goes last.
+// A new node takes the row as it is (the common, fast case); an existing one merges. Every SET
+// item reads the node as it was before the SET: Neo4j evaluates them all before it sets any
+// (measured on 5.26), so each list below is extended against the old prov_keys.
 // Properties of an existing node: first value wins, so a row's property is set only where the
-// node has none. The first line of ON MATCH SET is written once per schema property of the
+// node has none. The coalesce line of ON MATCH SET is written once per schema property of the
 // label (the registry's property line), a plain SET each: no key list travels with every row,
 // and no FOREACH over keys(row.props), whose dynamic SET after the MERGE made Neo4j put an
 // Eager (all rows materialised) between the two (~1-2 s of the store's ~8 s on the 20,000-row
 // bench here). A property outside the label's schema is filled by fill_node_properties.
 // The search text of an existing node gains what the row brings it: the folded name (`fname`,
 // put first, as in SQLite's search text) if the node had none, and the folded value of each
-// schema property it had none of (`terms`, by property); it goes first, while the properties
-// and the name still show what the node had. Values already there keep their place; SQLite
-// sorts them, which only shows in which of two prefix matches ranks first.
+// schema property it had none of (`terms`, by property), read before this SET fills them.
+// Values already there keep their place; SQLite sorts them, which only shows in which of two
+// prefix matches ranks first.
 // replan=skip: the plan is a seek on the uid uniqueness constraint whatever the counts are, and
 // an ingest into an empty database changes the counts so fast that Neo4j would otherwise plan
 // this statement again every 10 s of the run (dbms.cypher.min_replan_interval), ~0.5 s each.

@@ -6,7 +6,8 @@
 // Tie properties of an existing tie: first value wins, one SET per schema tie property that is
 // not an observation's own (the registry's property line, as in merge_nodes); a property outside
 // the schema is filled by fill_tie_properties.
-// SET items run in order, each seeing the ones before it: obs_keys goes last.
+// Every SET item reads the tie as it was before the SET (see merge_nodes): each list is extended
+// against the old obs_keys.
 // replan=skip: the plan is fixed by the uniqueness constraints (see merge_nodes).
 CYPHER replan=skip
 UNWIND $rows AS row
