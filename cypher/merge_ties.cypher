@@ -6,8 +6,9 @@
 // Tie properties of an existing tie: first value wins, one SET per schema tie property that is
 // not an observation's own (the registry's property line, as in merge_nodes); a property outside
 // the schema is filled by fill_tie_properties.
-// Every SET item reads the tie as it was before the SET (see merge_nodes): each list is extended
-// against the old obs_keys.
+// Every SET item reads the tie as it was before the SET (see merge_nodes). Observations of an
+// existing tie: only the row's keys the tie does not have are appended to the four lists and
+// added to the sums, found as merge_nodes finds new provenance (one pass over the tie's list).
 // replan=skip: the plan is fixed by the uniqueness constraints (see merge_nodes).
 CYPHER replan=skip
 UNWIND $rows AS row
@@ -34,15 +35,13 @@ ON MATCH SET
     r.last_seen = CASE WHEN row.last_seen IS NULL THEN r.last_seen
                        WHEN r.last_seen IS NULL OR row.last_seen > r.last_seen
                        THEN row.last_seen ELSE r.last_seen END,
-    r.weight = r.weight + reduce(s = 0.0, i IN range(0, size(row.obs_keys) - 1) |
-                   s + CASE WHEN row.obs_keys[i] IN r.obs_keys THEN 0.0 ELSE row.obs_weights[i] END),
-    r.amount = r.amount + reduce(s = 0.0, i IN range(0, size(row.obs_keys) - 1) |
-                   s + CASE WHEN row.obs_keys[i] IN r.obs_keys THEN 0.0 ELSE row.obs_amounts[i] END),
-    r.observations = r.observations + size([k IN row.obs_keys WHERE NOT k IN r.obs_keys]),
-    r.obs_dates = r.obs_dates + [i IN range(0, size(row.obs_keys) - 1)
-                                 WHERE NOT row.obs_keys[i] IN r.obs_keys | row.obs_dates[i]],
-    r.obs_weights = r.obs_weights + [i IN range(0, size(row.obs_keys) - 1)
-                                     WHERE NOT row.obs_keys[i] IN r.obs_keys | row.obs_weights[i]],
-    r.obs_amounts = r.obs_amounts + [i IN range(0, size(row.obs_keys) - 1)
-                                     WHERE NOT row.obs_keys[i] IN r.obs_keys | row.obs_amounts[i]],
-    r.obs_keys = r.obs_keys + [k IN row.obs_keys WHERE NOT k IN r.obs_keys]
+    r += [fresh IN [had IN [[k IN r.obs_keys WHERE k IN row.obs_keys]] |
+                    [i IN range(0, size(row.obs_keys) - 1) WHERE NOT row.obs_keys[i] IN had]] |
+          CASE WHEN fresh = [] THEN {} ELSE {
+              weight: r.weight + reduce(s = 0.0, i IN fresh | s + row.obs_weights[i]),
+              amount: r.amount + reduce(s = 0.0, i IN fresh | s + row.obs_amounts[i]),
+              observations: r.observations + size(fresh),
+              obs_dates: r.obs_dates + [i IN fresh | row.obs_dates[i]],
+              obs_weights: r.obs_weights + [i IN fresh | row.obs_weights[i]],
+              obs_amounts: r.obs_amounts + [i IN fresh | row.obs_amounts[i]],
+              obs_keys: r.obs_keys + [i IN fresh | row.obs_keys[i]]} END][0]

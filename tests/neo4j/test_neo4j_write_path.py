@@ -118,6 +118,58 @@ def test_a_name_and_values_a_later_batch_adds_are_found_by_search_as_in_sqlite(
     lite.close()
 
 
+def test_a_batch_adds_only_the_records_a_node_and_a_tie_do_not_have_yet(
+    neo4j_store: Neo4jStore, tmp_path: Path
+) -> None:
+    # Each record's weight is a power of two, so the tie's weight tells which ones were counted.
+    def batch(records: list[tuple[str, str | None, float]]) -> WriteBatch:
+        return WriteBatch(
+            nodes=[
+                NodeRecord(
+                    "Phone:+31612345678", "Phone", "", {"number": "+31612345678"}, "ads", r, d
+                )
+                for r, d, _ in records
+            ]
+            + [node({}, r) for r, _, _ in records],
+            edges=[
+                EdgeRecord("OnlineAd:ads:a1", "LISTS", "Phone:+31612345678", {}, "ads", r, d, w)
+                for r, d, w in records
+            ],
+        )
+
+    first = batch([("r1", "2024-01-01", 1.0), ("r2", "2024-01-02", 2.0)])
+    # r2 again (another date and weight: the record is the same, so it adds nothing), r1 again
+    # after two new records: the new ones are found among the old ones wherever they stand.
+    second = batch([("r2", "2024-01-09", 16.0), ("r3", "2024-01-03", 4.0), ("r1", None, 32.0)])
+    second.nodes.append(NodeRecord("Phone:+31612345678", "Phone", "", {}, "ads", "r4"))
+    second.edges.append(
+        EdgeRecord("OnlineAd:ads:a1", "LISTS", "Phone:+31612345678", {}, "ads", "r4", None, 8.0)
+    )
+    lite = SQLiteStore(tmp_path / "lite.db")
+    for write in (first, second):
+        neo4j_store.write_batch(write, AT)
+        lite.write_batch(write, AT)
+    phone = neo4j_store.get_node("Phone:+31612345678")
+    assert phone is not None
+    assert [(s.record, s.seen and s.seen.isoformat()) for s in phone.sources] == [
+        ("r1", "2024-01-01"),
+        ("r2", "2024-01-02"),
+        ("r3", "2024-01-03"),
+        ("r4", None),
+    ]
+    assert phone.model_dump() == lite.get_node("Phone:+31612345678").model_dump()  # type: ignore[union-attr]
+    (tie,) = neo4j_store.iter_ties()
+    assert (tie.observations, tie.weight) == (4, 15.0)  # r1 + r2 + r3 + r4, each once
+    assert [tie] == list(lite.iter_ties())
+    # The sums the relationship keeps for GDS projections agree with its observations.
+    (stored,) = graph_dump(neo4j_store)["ties"].values()
+    assert {k: v for k, v in stored[0] if k in ("weight", "observations")} == {
+        "weight": 15.0,
+        "observations": 4,
+    }
+    lite.close()
+
+
 def test_a_batch_whose_rows_cannot_be_built_writes_nothing(neo4j_store: Neo4jStore) -> None:
     def broken(*args: Any) -> Any:
         raise ValueError("broken row (test)")
