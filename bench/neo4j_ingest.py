@@ -176,15 +176,26 @@ def wipe(store: Neo4jStore) -> None:
         session.run(WIPE).consume()
 
 
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    """--store and --wipe, shared by the Neo4j benches (they empty the database they use)."""
+    parser.add_argument(
+        "--store", default=os.environ.get("NETZICHT_BENCH_NEO4J", "bolt://127.0.0.1:7687")
+    )
+    parser.add_argument("--wipe", action="store_true", help="allow emptying a remote database")
+
+
+def refuse_remote_without_wipe(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    host = urlparse(args.store).hostname or ""
+    if host not in ("127.0.0.1", "localhost", "::1") and not args.wipe:
+        parser.error(f"the bench empties the database at {args.store}; pass --wipe to allow it")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true")
-    parser.add_argument(
-        "--store", default=os.environ.get("NETZICHT_BENCH_NEO4J", "bolt://127.0.0.1:7687")
-    )
-    parser.add_argument("--wipe", action="store_true", help="allow emptying a remote database")
+    add_server_options(parser)
     parser.add_argument("--keep", type=Path, help="keep the export in this directory")
     parser.add_argument(
         "--repeat",
@@ -200,9 +211,7 @@ def main() -> None:
 
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    host = urlparse(args.store).hostname or ""
-    if host not in ("127.0.0.1", "localhost", "::1") and not args.wipe:
-        parser.error(f"the bench empties the database at {args.store}; pass --wipe to allow it")
+    refuse_remote_without_wipe(parser, args)
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="netzicht-neo4j-bench-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -18,21 +18,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+# The other Neo4j bench, beside this file (run as a script, bench/ is first on sys.path).
+from neo4j_ingest import add_server_options, refuse_remote_without_wipe, wipe  # noqa: E402
 
 from graph_model.store.base import NodeRecord, WriteBatch  # noqa: E402
 from graph_model.store.neo4j import Neo4jStore  # noqa: E402
 
 INGESTED_AT = "2026-01-01T00:00:00+00:00"
 CHECKPOINTS = (1_000, 5_000, 10_000, 20_000, 40_000)
-WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
 
 def region_batch(first: int, size: int) -> WriteBatch:
@@ -58,22 +58,16 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=40_000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--json", action="store_true")
-    parser.add_argument(
-        "--store", default=os.environ.get("NETZICHT_BENCH_NEO4J", "bolt://127.0.0.1:7687")
-    )
-    parser.add_argument("--wipe", action="store_true", help="allow emptying a remote database")
+    add_server_options(parser)
     args = parser.parse_args()
     if args.batch < 1 or args.entries < args.batch:
         parser.error("--batch must be at least 1 and --entries at least --batch")
-    host = urlparse(args.store).hostname or ""
-    if host not in ("127.0.0.1", "localhost", "::1") and not args.wipe:
-        parser.error(f"the bench empties the database at {args.store}; pass --wipe to allow it")
+    refuse_remote_without_wipe(parser, args)
 
     store = Neo4jStore.from_uri(args.store)
     timings: dict[int, float] = {}
     try:
-        with store._driver.session(database=store.database) as session:
-            session.run(WIPE).consume()
+        wipe(store)
         entries = 0
         while entries < args.entries:
             batch = region_batch(entries, args.batch)
