@@ -138,8 +138,8 @@ def test_a_batch_adds_only_the_records_a_node_and_a_tie_do_not_have_yet(
         )
 
     first = batch([("r1", "2024-01-01", 1.0), ("r2", "2024-01-02", 2.0)])
-    # r2 again (another date and weight: the record is the same, so it adds nothing), r1 again
-    # after two new records: the new ones are found among the old ones wherever they stand.
+    # r2 and r1 again (other dates and weights: the records are the same, so they add nothing)
+    # among the new r3 and r4: the new ones are found wherever they stand in the batch.
     second = batch([("r2", "2024-01-09", 16.0), ("r3", "2024-01-03", 4.0), ("r1", None, 32.0)])
     second.nodes.append(NodeRecord("Phone:+31612345678", "Phone", "", {}, "ads", "r4"))
     second.edges.append(
@@ -157,7 +157,8 @@ def test_a_batch_adds_only_the_records_a_node_and_a_tie_do_not_have_yet(
         ("r3", "2024-01-03"),
         ("r4", None),
     ]
-    assert phone.model_dump() == lite.get_node("Phone:+31612345678").model_dump()  # type: ignore[union-attr]
+    lite_phone = lite.get_node("Phone:+31612345678")
+    assert lite_phone is not None and phone.model_dump() == lite_phone.model_dump()
     (tie,) = neo4j_store.iter_ties()
     assert (tie.observations, tie.weight) == (4, 15.0)  # r1 + r2 + r3 + r4, each once
     assert [tie] == list(lite.iter_ties())
