@@ -85,7 +85,7 @@ from graph_model.store.base import (
     TieRow,
     WriteBatch,
 )
-from graph_model.store.sqlite import search_terms, search_text
+from graph_model.store.sqlite import search_fold, search_terms, search_text
 from netzicht.errors import StoreError
 
 KEY_SEPARATOR = "\x1f"
@@ -493,7 +493,7 @@ class Neo4jStore:
             row["search"] = search_text(name, props, terms)
             # What an existing node adds to its search text if this row brings it its name or
             # a property (merge_nodes, fill_node_properties): Cypher cannot fold text.
-            row["fname"] = search_text(name, {}) if name else ""
+            row["fname"] = search_fold(name) if name else ""
             row["prov_keys"] = list(prov)
             row["prov_seen"] = [seen or "" for seen in prov.values()]
             if schema_keys.issuperset(props):

@@ -295,7 +295,8 @@ def _dumps(value: dict[str, Any]) -> str:
     return orjson.dumps(value, default=str).decode()
 
 
-def _fold(value: str) -> str:
+def search_fold(value: str) -> str:
+    """A name or value as a node's search text holds it."""
     return value.lower() if value.isascii() else fold_name(value)
 
 
@@ -303,7 +304,7 @@ def search_terms(name: str, properties: dict[str, Any]) -> dict[str, str]:
     """The folded value of each property a node is found by: short identifier-like text other
     than its name."""
     return {
-        key: _fold(value)
+        key: search_fold(value)
         for key, value in properties.items()
         if isinstance(value, str) and len(value) <= 64 and value != name
     }
@@ -317,7 +318,7 @@ def search_text(name: str, properties: dict[str, Any], terms: dict[str, str] | N
     records arrived in.
     """
     values = sorted((search_terms(name, properties) if terms is None else terms).values())
-    return " ".join([_fold(name), *values] if name else values)
+    return " ".join([search_fold(name), *values] if name else values)
 
 
 def _merged_search_text(name: str, properties: str) -> str:
